@@ -1,0 +1,185 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Connection } from "@temporalio/client";
+import { freePorts } from "./free-port";
+import { temporalCliPath } from "./paths";
+
+export interface EmbeddedServerOptions {
+  /** sstar's data folder; the state file, the log and the server record live here. */
+  dataDir: string;
+  namespace?: string;
+  /** Overrides the Temporal CLI that {@link temporalCliPath} would pick. */
+  cliPath?: string;
+  /** How long to wait for the frontend to answer before giving up. */
+  readyTimeoutMs?: number;
+}
+
+/** What a running embedded server left in the data folder, so other sstar commands can join it. */
+export interface ServerRecord {
+  pid: number;
+  address: string;
+  uiUrl: string;
+  namespace: string;
+  stateFile: string;
+}
+
+export const STATE_FILE = "temporal.db";
+export const SERVER_LOG = "temporal-server.log";
+const RECORD_FILE = "temporal-server.json";
+
+/**
+ * `temporal server start-dev` with its state in a file under the data folder, on free loopback
+ * ports. Workflow history survives a stop and a start on the same folder.
+ */
+export class EmbeddedTemporalServer {
+  private exited: Promise<number | null>;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly record: ServerRecord,
+    private readonly recordPath: string,
+  ) {
+    this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  }
+
+  get address(): string {
+    return this.record.address;
+  }
+  get uiUrl(): string {
+    return this.record.uiUrl;
+  }
+  get namespace(): string {
+    return this.record.namespace;
+  }
+
+  static async start(options: EmbeddedServerOptions): Promise<EmbeddedTemporalServer> {
+    const namespace = options.namespace ?? "default";
+    const cli = options.cliPath ?? temporalCliPath().path;
+    if (cli.includes("/") && !existsSync(cli)) {
+      throw new Error(`Temporal CLI not found at ${cli} (run scripts/bootstrap.sh, or set TEMPORAL_CLI)`);
+    }
+    mkdirSync(options.dataDir, { recursive: true });
+    const stateFile = join(options.dataDir, STATE_FILE);
+    const logPath = join(options.dataDir, SERVER_LOG);
+    const [port, uiPort, httpPort, metricsPort] = await freePorts(4);
+    const args = [
+      "server",
+      "start-dev",
+      "--db-filename",
+      stateFile,
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--ui-port",
+      String(uiPort),
+      "--http-port",
+      String(httpPort),
+      "--metrics-port",
+      String(metricsPort),
+      "--namespace",
+      namespace,
+      "--log-format",
+      "json",
+      "--log-level",
+      "warn",
+    ];
+    const logFd = openSync(logPath, "a");
+    let child: ChildProcess;
+    try {
+      child = spawn(cli, args, { stdio: ["ignore", logFd, logFd], detached: false });
+    } finally {
+      closeSync(logFd);
+    }
+    const spawnError = new Promise<never>((_, reject) =>
+      child.once("error", (err) => reject(new Error(`cannot start the Temporal CLI ${cli}: ${err.message}`))),
+    );
+    const earlyExit = new Promise<never>((_, reject) =>
+      child.once("exit", (code, signal) =>
+        reject(
+          new Error(
+            `the embedded Temporal server exited during start-up (code ${code}, signal ${signal}); ` +
+              `last log lines:\n${logTail(logPath)}`,
+          ),
+        ),
+      ),
+    );
+    const address = `127.0.0.1:${port}`;
+    const record: ServerRecord = {
+      pid: child.pid ?? -1,
+      address,
+      uiUrl: `http://127.0.0.1:${uiPort}`,
+      namespace,
+      stateFile,
+    };
+    const server = new EmbeddedTemporalServer(child, record, join(options.dataDir, RECORD_FILE));
+    try {
+      await Promise.race([
+        waitUntilReady(address, namespace, options.readyTimeoutMs ?? 60_000),
+        spawnError,
+        earlyExit,
+      ]);
+    } catch (err) {
+      await server.stop();
+      throw err;
+    }
+    // Swallow the start-up rejections now that they can no longer matter.
+    spawnError.catch(() => {});
+    earlyExit.catch(() => {});
+    writeFileSync(server.recordPath, `${JSON.stringify(record, null, 2)}\n`);
+    return server;
+  }
+
+  /** SIGTERM, then SIGKILL after a grace period; the state file is flushed by a clean shutdown. */
+  async stop(graceMs = 15_000): Promise<void> {
+    rmSync(this.recordPath, { force: true });
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** The record of an embedded server that is still running for this data folder, if any. */
+export function runningServerRecord(dataDir: string): ServerRecord | undefined {
+  const path = join(dataDir, RECORD_FILE);
+  if (!existsSync(path)) return undefined;
+  try {
+    const record = JSON.parse(readFileSync(path, "utf8")) as ServerRecord;
+    process.kill(record.pid, 0);
+    return record;
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitUntilReady(address: string, namespace: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    let connection: Connection | undefined;
+    try {
+      connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      await connection.workflowService.describeNamespace({ namespace });
+      return;
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 250));
+    } finally {
+      await connection?.close();
+    }
+  }
+  throw new Error(
+    `the embedded Temporal server at ${address} did not become ready within ${timeoutMs} ms: ${String(lastError)}`,
+  );
+}
+
+function logTail(path: string, lines = 15): string {
+  try {
+    return readFileSync(path, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
