@@ -1,0 +1,193 @@
+import { type ChatMessage, dspyMessages } from "./dspy-layout";
+
+/**
+ * The prompts of every S* role, worded as the reference implementation words them (its DSPy
+ * signature descriptions, including their odd spacing, are reproduced verbatim for fidelity).
+ */
+
+export type PromptLayout = "dspy" | "raw";
+export type ProblemKind = "stdin" | "call";
+
+export interface PromptProblem {
+  /** The statement: the only problem text the reference shows the model. */
+  content: string;
+  kind: ProblemKind;
+}
+
+const CONTINUATION_22 = " ".repeat(22);
+const CONTINUATION_21 = " ".repeat(21);
+const CONTINUATION_8 = " ".repeat(8);
+
+export const CODE_FIELD_DESC: Record<ProblemKind, string> = {
+  stdin: `Executable Python function generated from the given prompt.  ${CONTINUATION_22}the function should take stdin as input and print the output. Simply call the function after the definition. DO NOT give me anything else! `,
+  call: `Executable Python function generated from the given prompt.  ${CONTINUATION_21}DO NOT include anything other than function body! Give me only the function itself! `,
+};
+
+export const SELF_DEBUG_DESC =
+  "Here is the past history of your code and the test case feedback. Please reason why your code fail in the last round, and correct the code. Do not write non-code content in the code field.";
+
+const JSON_IO_FORMAT = `Provide the input and output in JSON format as follows: ${CONTINUATION_8}{"input": <example_input>, "output": <expected_output>} Ensure the input and output match the types and structure expected for the problem. ${CONTINUATION_8}Do not include any additional text or explanations, just the JSON object.`;
+
+export const TEST_INPUTS_DESC: Record<ProblemKind, string> = {
+  stdin:
+    "Generate a complete set of potential input and output pair as a list to test an AI-generated solution to the coding problem.  Assume input will be used via stdin and output is caputred stdout. Include (1) Edge cases, such as empty string or arrays, (3) Complex and diffucult inputs, but make sure do not include very long inputs. (3) Other ones that can maximize the chance of catching a bug. Do not give anything else than the input output pair, in the format of Input: input Output: output.",
+  call: `Generate a complete set of potential inputs to test an AI-generated solution to the coding problem. Cover: (i) Edge cases, such as empty string or arrays, (ii) Complex and diffucult inputs, but do not include very long inputs. (iii) Other ones that can maximize the chance of catching a bug.  ${JSON_IO_FORMAT}`,
+};
+
+export const ADAPTIVE_INPUTS_DESC: Record<ProblemKind, string> = {
+  stdin:
+    "Generate a complete set of potential input and output pair to test the two given AI-generated solutions to the coding problem.  Assume input will be used via stdin and output is caputred stdout. Include (1) Cases where one implementation may fail but the other succeeds. (2) Edge cases, such as empty string or arrays, (3) Complex and diffucult inputs, but make sure do not include very long inputs. (4) Other ones that can maximize the chance of catching a bug. Do not give anything else than the input output pair, in the format of Input: input Output: output.",
+  call: `Generate a complete set of potential inputs to test the two given AI-generated solutions to the coding problem. Cover: (i) Cases where one implementation may fail but the other succeeds.(ii) Edge cases, such as empty string or arrays, (iii) Complex and diffucult inputs, but do not include very long inputs. (iv) Other ones that can maximize the chance of catching a bug. ${JSON_IO_FORMAT}`,
+};
+
+export const JUDGE_CODE_ONLY_DESC =
+  "Given the prompt, an AI have generated two candidates. Please compare these two candidates carefully, and return the index of the best sample (0 for the first sample, 1 for the second sample, 2 if they are equally good/bad).";
+
+export const JUDGE_TEST_AWARE_DESC =
+  "Given the prompt, an AI have generated two candidates. You will be provided with the code of each candidate, and the execution result of the same given input. Utilize the provided samples and execution output to compare these two candidates carefully, and return the index of the best sample (0 for the first sample, 1 for the second sample, 2 if they are equally good/bad). Hint: These samples can be tricky! First analyze the problem yourself, then analyze the solutions.";
+
+/** The raw-chat path's instruction, concatenated with the statement without a separator. */
+export const RAW_INSTRUCTION: Record<ProblemKind, string> = {
+  stdin:
+    "Generate an executable Python function generated from the given prompt. The function should take stdin as input and print the output. Simply call the function after the definition .",
+  call: "Generate an executable Python function generated from the given prompt. Return the function body without invoking it at the final solution.",
+};
+
+/** Round 0: write a program for the problem. */
+export function generationMessages(
+  problem: PromptProblem,
+  layout: PromptLayout,
+  options: { systemPrompt?: string } = {},
+): ChatMessage[] {
+  if (layout === "raw") {
+    const user: ChatMessage = { role: "user", content: RAW_INSTRUCTION[problem.kind] + problem.content };
+    return options.systemPrompt ? [{ role: "system", content: options.systemPrompt }, user] : [user];
+  }
+  return dspyMessages({
+    inputs: [{ name: "prompt", value: problem.content }],
+    outputs: [{ name: "code", desc: CODE_FIELD_DESC[problem.kind] }],
+    chainOfThought: true,
+  });
+}
+
+/** Rounds 1..R-1: fix the program given the accumulated trace of code and feedback. */
+export function selfDebugMessages(trace: string): ChatMessage[] {
+  return dspyMessages({
+    inputs: [{ name: "prompt", value: trace }],
+    outputs: [{ name: "code", desc: SELF_DEBUG_DESC }],
+    chainOfThought: true,
+  });
+}
+
+export interface PublicTestFeedback {
+  input: string;
+  expected: string;
+  /** What the program printed or returned; absent when it raised or was killed. */
+  output?: string;
+  /** The error it raised; absent when it ran to completion. */
+  error?: string;
+  killed?: boolean;
+  passed: boolean;
+}
+
+/** One line per public test, passing and failing alike, in the reference's wording. */
+export function feedbackString(tests: PublicTestFeedback[]): string {
+  return tests
+    .map((t, i) => {
+      let message: string;
+      if (t.killed) message = "Time out!.";
+      else if (t.error !== undefined)
+        message = `For test input: ${t.input}. Expected output is: ${t.expected}, but got error: ${t.error}.`;
+      else if (t.passed)
+        message = `For test input: ${t.input}. Expected output is: ${t.expected}, your solution correctly passes this test with output ${t.output}.`;
+      else message = `For test input: ${t.input}. Expected output is: ${t.expected}, but got: ${t.output}.`;
+      return `[Test ${i} - ]${message}\n`;
+    })
+    .join("");
+}
+
+export interface DebugRound {
+  reasoning?: string;
+  code: string;
+  feedback: string;
+}
+
+/**
+ * The self-debug trace. `all`: the question then every round's reasoning, code and feedback.
+ * `last`: the question and only the latest round, labelled round 0 (as the reference does).
+ */
+export function debugTrace(
+  question: string,
+  rounds: DebugRound[],
+  options: { context: "all" | "last"; includeReasoning: boolean },
+): string {
+  const shown = options.context === "last" ? rounds.slice(-1) : rounds;
+  let trace = question;
+  shown.forEach((round, i) => {
+    const r = options.context === "last" ? 0 : i;
+    if (options.includeReasoning) trace += `\n [Round ${r} Reasoning]: ${round.reasoning ?? ""} \n`;
+    trace += `\n [Round ${r} Generated code]: ${round.code} \n`;
+    trace += `[Round ${r} Test Feedback]: ${round.feedback}`;
+  });
+  return trace;
+}
+
+/** Stage 2 step 1: the test generator writes inputs (with predicted outputs) for the problem. */
+export function testInputsMessages(problem: PromptProblem): ChatMessage[] {
+  return dspyMessages({
+    inputs: [{ name: "prompt", value: problem.content }],
+    outputs: [{ name: "tests", desc: TEST_INPUTS_DESC[problem.kind] }],
+    chainOfThought: true,
+  });
+}
+
+/** Adaptive input synthesis: inputs meant to tell two given programs apart. */
+export function adaptiveInputsMessages(problem: PromptProblem, codeA: string, codeB: string): ChatMessage[] {
+  return dspyMessages({
+    inputs: [
+      { name: "prompt", value: problem.content },
+      { name: "completionA", value: codeA },
+      { name: "completionB", value: codeB },
+    ],
+    outputs: [{ name: "tests", desc: ADAPTIVE_INPUTS_DESC[problem.kind] }],
+    chainOfThought: true,
+  });
+}
+
+export interface JudgedExecution {
+  input: string;
+  /** What the judge is shown as the result: the output, or the full feedback message. */
+  shown: string;
+}
+
+export interface JudgedSample {
+  code: string;
+  executions?: JudgedExecution[];
+}
+
+/** The `samples_with_idx` text of a pairwise judgment, in the reference's layout. */
+export function samplesWithIdx(samples: [JudgedSample, JudgedSample]): string {
+  return samples
+    .map((s, i) => {
+      if (!s.executions) return `\n[Sample ${i}]: ### Code ### \n ${s.code}\n`;
+      const runs = s.executions.map((e) => `\n[Test input]: ${e.input}\n[Output]: ${e.shown}\n`).join("");
+      return `\n[Sample ${i}]: ### Code ### \n ${s.code}\n### Execution outputs ###\n${runs}`;
+    })
+    .join("");
+}
+
+/** A pairwise judgment: code only (the fallback), or grounded in execution results (S*). */
+export function pairwiseJudgeMessages(
+  problem: PromptProblem,
+  samples: [JudgedSample, JudgedSample],
+): ChatMessage[] {
+  const grounded = samples.some((s) => s.executions !== undefined);
+  return dspyMessages({
+    inputs: [
+      { name: "prompt", value: problem.content },
+      { name: "samples_with_idx", value: samplesWithIdx(samples) },
+    ],
+    outputs: [{ name: "best_sample_idx", desc: grounded ? JUDGE_TEST_AWARE_DESC : JUDGE_CODE_ONLY_DESC }],
+    chainOfThought: true,
+  });
+}
