@@ -1,0 +1,303 @@
+import { createHash } from "node:crypto";
+import { SeededRandom } from "../../method/seeded-random";
+import type { Responder, SimulatedAnswer, SimulatedRequest } from "../responder";
+import type { BehaviourConfig } from "./behaviour-config";
+import { type BankedProgram, type KnownProblem, normalizeProgram, type ProgramBank } from "./program-bank";
+import { classifyRequest } from "./request-role";
+
+const REASONING_SENTENCES = [
+  "Let me restate the task and check the constraints first.",
+  "A direct simulation would be too slow for the largest inputs, so I look for structure.",
+  "I will keep a running value while scanning the input once.",
+  "Edge cases: the smallest input, equal values, and the maximum size.",
+  "Sorting first makes the greedy choice safe.",
+  "I verify the approach on the examples from the statement.",
+  "The answer fits in a 64-bit integer, and Python integers are unbounded anyway.",
+];
+
+/**
+ * A code model under S*, reproducible from its seed: it recognises the problem from the
+ * statement in the prompt and the role from the prompt's structure, then answers with a correct
+ * or a checked-wrong program, test inputs drawn from the hidden tests, or a judgment that favours
+ * the correct program with a configured probability.
+ */
+export class CodeModelResponder implements Responder {
+  private readonly signatures: { problem: KnownProblem; signature: string }[];
+
+  constructor(
+    problems: KnownProblem[],
+    private readonly bank: ProgramBank,
+    private readonly config: BehaviourConfig,
+    private readonly seed: number,
+  ) {
+    this.signatures = problems.map((problem) => ({
+      problem,
+      signature: squash(problem.content).slice(0, 160),
+    }));
+  }
+
+  respond(request: SimulatedRequest, choiceIndex: number): SimulatedAnswer {
+    const classified = classifyRequest(request.messages);
+    const text = squash(classified.text);
+    const problem = this.signatures.find(
+      (s) => s.signature.length > 0 && text.includes(s.signature),
+    )?.problem;
+    // Identical requests must still differ per sample: the request seed and the choice index do that.
+    const promptHash = createHash("sha256").update(classified.text).digest("hex").slice(0, 16);
+    const rng = new SeededRandom(
+      this.seed,
+      request.seed ?? "",
+      request.temperature ?? "",
+      promptHash,
+      choiceIndex,
+    );
+    const role = classified.role === "unknown" && problem ? "generate" : classified.role;
+    let answer: Omit<SimulatedAnswer, "role" | "problemId">;
+    if (!problem) answer = this.unknownProblem(classified.dspy, role, rng);
+    else if (role === "generate") answer = this.generate(problem, classified.dspy, rng);
+    else if (role === "refine") answer = this.refine(problem, request, rng);
+    else if (role === "test_inputs") answer = this.testInputs(problem, rng, []);
+    else if (role === "adaptive_inputs") answer = this.adaptiveInputs(problem, request, rng);
+    else answer = this.judge(problem, request, rng);
+    const withThinking = this.think(answer.text, rng);
+    return { ...answer, ...withThinking, role, problemId: problem?.id };
+  }
+
+  private generate(problem: KnownProblem, dspy: boolean, rng: SeededRandom) {
+    const correct = rng.chance(this.config.pCorrect[problem.difficulty]);
+    const program = this.pickProgram(problem, correct, rng);
+    return {
+      text: codeAnswer(reasoning(rng), program.program, dspy),
+      outcome: program.correct ? "correct" : `wrong:${program.kind ?? "?"}`,
+    };
+  }
+
+  private refine(problem: KnownProblem, request: SimulatedRequest, rng: SeededRandom) {
+    const trace = request.messages.map((m) => m.content).join("\n");
+    const last = lastTracedCode(trace);
+    const known = last === undefined ? undefined : this.bank.lookup(problem.id, last);
+    let program: BankedProgram;
+    if (known?.correct) program = known;
+    else program = this.pickProgram(problem, rng.chance(this.config.qFix), rng, last);
+    const text = codeAnswer(`The last round failed some tests. ${reasoning(rng)}`, program.program, true);
+    return {
+      text,
+      outcome: program.correct ? (known?.correct ? "kept_correct" : "fixed") : `wrong:${program.kind ?? "?"}`,
+    };
+  }
+
+  private pickProgram(
+    problem: KnownProblem,
+    correct: boolean,
+    rng: SeededRandom,
+    avoid?: string,
+  ): BankedProgram {
+    if (!correct) {
+      const avoidKey = avoid === undefined ? undefined : normalizeProgram(avoid);
+      const all = this.bank.wrong(problem.id);
+      const others = all.filter((p) => normalizeProgram(p.program) !== avoidKey);
+      if (others.length > 0) return rng.pick(others);
+      if (all.length > 0) return rng.pick(all);
+    }
+    const programs = this.bank.correct(problem.id);
+    return { program: rng.pick(programs), correct: true, failingTests: [] };
+  }
+
+  private testInputs(problem: KnownProblem, rng: SeededRandom, preferred: number[]) {
+    const all = [...problem.publicTests, ...problem.privateTests];
+    const publicCount = problem.publicTests.length;
+    const chosen: number[] = rng.sample(preferred, this.config.testsPerAnswer);
+    while (chosen.length < Math.min(this.config.testsPerAnswer, all.length)) {
+      const fromHidden = problem.privateTests.length > 0 && rng.chance(this.config.hiddenInputShare);
+      const index = fromHidden
+        ? publicCount + rng.int(problem.privateTests.length)
+        : rng.int(Math.max(1, publicCount));
+      if (index < all.length && !chosen.includes(index)) chosen.push(index);
+      else if (chosen.length >= all.length) break;
+    }
+    let malformed = 0;
+    const params = parameterNames(problem, this.bank.correct(problem.id)[0] ?? "");
+    const items = chosen.map((index) => {
+      const test = all[index] as { input: string; expected: string };
+      const predicted = rng.chance(this.config.wrongPredictionRate)
+        ? perturb(test.expected, problem.kind)
+        : test.expected;
+      const broken = rng.chance(this.config.malformedTestRate);
+      if (broken) malformed++;
+      return problem.kind === "stdin"
+        ? stdinTest(test.input, predicted, broken)
+        : callTest(test.input, predicted, params, broken);
+    });
+    const body = problem.kind === "stdin" ? items.join("\n") : items.join("\n");
+    const text = `[[ ## reasoning ## ]]\n${reasoning(rng)}\n\n[[ ## tests ## ]]\n${body}\n\n[[ ## completed ## ]]`;
+    return {
+      text,
+      outcome: malformed > 0 ? `tests:${items.length}:malformed:${malformed}` : `tests:${items.length}`,
+    };
+  }
+
+  private adaptiveInputs(problem: KnownProblem, request: SimulatedRequest, rng: SeededRandom) {
+    const user = userText(request);
+    const a = this.bank.lookup(problem.id, section(user, "completionA") ?? "");
+    const b = this.bank.lookup(problem.id, section(user, "completionB") ?? "");
+    const failsA = new Set(a?.failingTests ?? []);
+    const failsB = new Set(b?.failingTests ?? []);
+    // Inputs on which exactly one of the two fails are the ones that tell them apart.
+    const distinguishing = [...new Set([...failsA, ...failsB])].filter(
+      (t) => failsA.has(t) !== failsB.has(t),
+    );
+    return this.testInputs(problem, rng, distinguishing);
+  }
+
+  private judge(problem: KnownProblem, request: SimulatedRequest, rng: SeededRandom) {
+    const user = userText(request);
+    const [first, second] = judgedCodes(user);
+    const correctness = [first, second].map((code) =>
+      code === undefined ? undefined : this.bank.lookup(problem.id, code)?.correct,
+    );
+    let choice: 0 | 1 | 2;
+    let outcome: string;
+    if (correctness[0] !== correctness[1] && correctness[0] !== undefined && correctness[1] !== undefined) {
+      const right = correctness[0] ? 0 : 1;
+      choice = rng.chance(this.config.rJudge) ? right : ((1 - right) as 0 | 1);
+      outcome = choice === right ? "judged_right" : "judged_wrong";
+    } else {
+      choice = rng.pick([0, 1, 2] as const);
+      outcome = "judged_tie_or_unknown";
+    }
+    if (rng.chance(this.config.unparsableJudgeRate)) {
+      return {
+        text: `[[ ## reasoning ## ]]\n${reasoning(rng)}\n\nBoth look plausible to me.`,
+        outcome: "unparsable",
+      };
+    }
+    const text = `[[ ## reasoning ## ]]\n${reasoning(rng)}\n\n[[ ## best_sample_idx ## ]]\n${choice}\n\n[[ ## completed ## ]]`;
+    return { text, outcome };
+  }
+
+  private unknownProblem(dspy: boolean, role: string, rng: SeededRandom) {
+    if (role === "judge_code_only" || role === "judge_with_execution") {
+      return {
+        text: `[[ ## reasoning ## ]]\nHard to tell.\n\n[[ ## best_sample_idx ## ]]\n${rng.int(3)}\n\n[[ ## completed ## ]]`,
+        outcome: "unknown_problem",
+      };
+    }
+    if (role === "test_inputs" || role === "adaptive_inputs") {
+      return {
+        text: "[[ ## reasoning ## ]]\nSmall cases.\n\n[[ ## tests ## ]]\nInput:\n1\nOutput:\n1\n\n[[ ## completed ## ]]",
+        outcome: "unknown_problem",
+      };
+    }
+    const program =
+      "import sys\n\ndef main():\n    data = sys.stdin.read().split()\n    print(len(data))\n\nmain()\n";
+    return { text: codeAnswer(reasoning(rng), program, dspy), outcome: "unknown_problem" };
+  }
+
+  private think(text: string, rng: SeededRandom): { text: string; reasoning?: string } {
+    const words = this.config.thinkWords;
+    if (words <= 0) return { text };
+    const filler: string[] = [];
+    while (filler.length < words) filler.push(...rng.pick(REASONING_SENTENCES).split(" "));
+    const block = `<think>\n${filler.slice(0, words).join(" ")}\n</think>\n\n`;
+    return { text: block + text, reasoning: block };
+  }
+}
+
+/** The user's part of a request: the system message only describes fields, with placeholders. */
+function userText(request: SimulatedRequest): string {
+  return request.messages
+    .filter((m) => m.role !== "system")
+    .map((m) => m.content)
+    .join("\n");
+}
+
+/** DSPy's closing instruction: the end of the last input field. */
+const RESPOND_MARKER = "\n\nRespond with the corresponding output fields";
+
+function squash(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+function reasoning(rng: SeededRandom): string {
+  return rng.sample(REASONING_SENTENCES, 2 + rng.int(3)).join(" ");
+}
+
+function codeAnswer(why: string, program: string, dspy: boolean): string {
+  const block = `\`\`\`python\n${program.trimEnd()}\n\`\`\``;
+  return dspy
+    ? `[[ ## reasoning ## ]]\n${why}\n\n[[ ## code ## ]]\n${block}\n\n[[ ## completed ## ]]`
+    : `${why}\n\n${block}`;
+}
+
+/** The code of the latest round in a self-debug trace. */
+function lastTracedCode(trace: string): string | undefined {
+  const matches = [
+    ...trace.matchAll(/\[Round \d+ Generated code\]: ([\s\S]*?) \n\[Round \d+ Test Feedback\]/g),
+  ];
+  return matches.at(-1)?.[1];
+}
+
+function section(text: string, name: string): string | undefined {
+  const marker = `[[ ## ${name} ## ]]\n`;
+  const start = text.indexOf(marker);
+  if (start < 0) return undefined;
+  const rest = text.slice(start + marker.length);
+  const ends = ["\n\n[[ ## ", RESPOND_MARKER].map((m) => rest.indexOf(m)).filter((e) => e >= 0);
+  return (ends.length ? rest.slice(0, Math.min(...ends)) : rest).trim();
+}
+
+/** The two programs of a pairwise judgment, from the samples_with_idx layout. */
+function judgedCodes(text: string): [string | undefined, string | undefined] {
+  const grab = (i: number) => {
+    const marker = `[Sample ${i}]: ### Code ### \n `;
+    const start = text.indexOf(marker);
+    if (start < 0) return undefined;
+    const rest = text.slice(start + marker.length);
+    const ends = ["\n### Execution outputs ###", `\n\n[Sample ${i + 1}]:`, "\n\n[[ ## ", RESPOND_MARKER]
+      .map((m) => rest.indexOf(m))
+      .filter((e) => e >= 0);
+    return rest.slice(0, ends.length ? Math.min(...ends) : rest.length);
+  };
+  return [grab(0), grab(1)];
+}
+
+function parameterNames(problem: KnownProblem, reference: string): string[] {
+  const match = new RegExp(`def\\s+${problem.funcName ?? "\\w+"}\\s*\\(([^)]*)\\)`).exec(reference);
+  const params = (match?.[1] ?? "")
+    .split(",")
+    .map((p) => p.split(":")[0]?.split("=")[0]?.trim() ?? "")
+    .filter((p) => p && p !== "self" && !p.startsWith("*"));
+  return params;
+}
+
+function stdinTest(input: string, output: string, broken: boolean): string {
+  return broken
+    ? `Input:\n${input.trimEnd()}\n`
+    : `Input:\n${input.trimEnd()}\nOutput:\n${output.trimEnd()}\n`;
+}
+
+function callTest(input: string, output: string, params: string[], broken: boolean): string {
+  const values = input.split("\n").map((line) => {
+    try {
+      return JSON.parse(line) as unknown;
+    } catch {
+      return line;
+    }
+  });
+  const args = Object.fromEntries(values.map((v, i) => [params[i] ?? `arg${i}`, v]));
+  let expected: unknown = output;
+  try {
+    expected = JSON.parse(output);
+  } catch {
+    // keep the text
+  }
+  const json = JSON.stringify({ input: args, output: expected });
+  return broken ? json.slice(0, Math.max(1, json.length - 2)) : json;
+}
+
+/** A plausible but wrong predicted output. */
+function perturb(expected: string, kind: "stdin" | "call"): string {
+  const number = /-?\d+/.exec(expected);
+  if (number) return expected.replace(number[0], String(Number(number[0]) + 1));
+  return kind === "call" ? "null" : `${expected.trim()}x\n`;
+}

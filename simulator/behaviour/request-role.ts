@@ -1,0 +1,52 @@
+import type { ChatMessage } from "../responder";
+
+/** What an S* request asks of the model, told apart by the prompt's own structure. */
+export type RequestRole =
+  | "generate"
+  | "refine"
+  | "test_inputs"
+  | "adaptive_inputs"
+  | "judge_with_execution"
+  | "judge_code_only"
+  | "unknown";
+
+export interface ClassifiedRequest {
+  role: RequestRole;
+  /** The DSPy ChatAdapter layout (answer with [[ ## field ## ]] sections), else plain markdown. */
+  dspy: boolean;
+  /** All the text of the request, for problem recognition and code lookup. */
+  text: string;
+}
+
+export function classifyRequest(messages: ChatMessage[]): ClassifiedRequest {
+  const system = messages
+    .filter((m) => m.role === "system")
+    .map((m) => m.content)
+    .join("\n");
+  const user = messages
+    .filter((m) => m.role !== "system")
+    .map((m) => m.content)
+    .join("\n");
+  const text = `${system}\n${user}`;
+  const dspy = system.includes("Your output fields are:") && user.includes("[[ ## ");
+  const outputs = dspy
+    ? ((system.split("Your output fields are:")[1] ?? "").split("All interactions")[0] ?? "")
+    : "";
+  let role: RequestRole = "unknown";
+  if (dspy) {
+    if (outputs.includes("`best_sample_idx`")) {
+      role = user.includes("### Execution outputs ###") ? "judge_with_execution" : "judge_code_only";
+    } else if (outputs.includes("`tests`")) {
+      role = system.includes("`completionA`") ? "adaptive_inputs" : "test_inputs";
+    } else if (outputs.includes("`code`")) {
+      role = outputs.includes("past history of your code") ? "refine" : "generate";
+    }
+  } else if (
+    /^Generate an executable Python function generated from the given prompt\./.test(user.trimStart())
+  ) {
+    role = "generate";
+  } else if (/Test Feedback\]:/.test(user)) {
+    role = "refine";
+  }
+  return { role, dspy, text };
+}

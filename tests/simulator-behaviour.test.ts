@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import { extractProgram, parseGeneratedTests, parseJudgeChoice } from "../method/parse-response";
+import {
+  adaptiveInputsMessages,
+  debugTrace,
+  feedbackString,
+  generationMessages,
+  pairwiseJudgeMessages,
+  selfDebugMessages,
+  testInputsMessages,
+} from "../method/prompts";
+import { DEFAULT_BEHAVIOUR } from "../simulator/behaviour/behaviour-config";
+import { CodeModelResponder } from "../simulator/behaviour/code-model-responder";
+import type { KnownProblem } from "../simulator/behaviour/program-bank";
+import { classifyRequest } from "../simulator/behaviour/request-role";
+import { StaticProgramBank } from "../simulator/behaviour/static-program-bank";
+import type { ChatMessage, SimulatedRequest } from "../simulator/responder";
+
+const problem: KnownProblem = {
+  id: "p1",
+  content: "Given an array nums, return the sum of its elements. Constraints: 1 <= len(nums) <= 10^5.",
+  difficulty: "medium",
+  kind: "call",
+  funcName: "total",
+  publicTests: [{ input: "[1, 2]", expected: "3" }],
+  privateTests: Array.from({ length: 20 }, (_, i) => ({ input: `[${i}, ${i}]`, expected: `${2 * i}` })),
+};
+const RIGHT = "class Solution:\n    def total(self, nums):\n        return sum(nums)";
+const WRONG = "class Solution:\n    def total(self, nums):\n        return sum(nums) + 1";
+const bank = new StaticProgramBank().add(problem.id, [
+  { program: RIGHT, correct: true, failingTests: [] },
+  { program: WRONG, correct: false, failingTests: [0, 1, 2, 3], kind: "off_by_one" },
+]);
+const responder = new CodeModelResponder([problem], bank, DEFAULT_BEHAVIOUR, 7);
+const prompt = { content: problem.content, kind: "call" as const };
+
+let counter = 0;
+function ask(messages: ChatMessage[], seed?: number): ReturnType<CodeModelResponder["respond"]> {
+  const request: SimulatedRequest = {
+    requestId: `r${counter++}`,
+    endpoint: "chat",
+    model: "m",
+    messages,
+    seed,
+  };
+  return responder.respond(request, 0);
+}
+
+describe("recognising the request's role from the prompt's structure", () => {
+  it.each([
+    ["generate (dspy)", generationMessages(prompt, "dspy"), "generate"],
+    ["generate (raw)", generationMessages(prompt, "raw"), "generate"],
+    ["refine", selfDebugMessages("trace"), "refine"],
+    ["test inputs", testInputsMessages(prompt), "test_inputs"],
+    ["adaptive inputs", adaptiveInputsMessages(prompt, "a", "b"), "adaptive_inputs"],
+    [
+      "judge with execution",
+      pairwiseJudgeMessages(prompt, [
+        { code: "a", executions: [] },
+        { code: "b", executions: [] },
+      ]),
+      "judge_with_execution",
+    ],
+    ["judge code only", pairwiseJudgeMessages(prompt, [{ code: "a" }, { code: "b" }]), "judge_code_only"],
+  ])("%s", (_name, messages, role) => {
+    expect(classifyRequest(messages).role).toBe(role);
+  });
+});
+
+describe("the simulated code model", () => {
+  it("generates correct programs with probability p for the difficulty", () => {
+    const draws = 2000;
+    let correct = 0;
+    for (let s = 0; s < draws; s++) {
+      const answer = ask(generationMessages(prompt, "dspy"), s);
+      const parsed = extractProgram(answer.text, "dspy");
+      expect(parsed.ok).toBe(true);
+      if (parsed.ok && parsed.value.code === RIGHT) correct++;
+    }
+    // Binomial sd at n=2000, p=0.45 is about 0.011: a 0.035 band is beyond 3 sd.
+    expect(Math.abs(correct / draws - DEFAULT_BEHAVIOUR.pCorrect.medium)).toBeLessThan(0.035);
+  });
+
+  it("fixes a failing program with probability q", () => {
+    const trace = debugTrace(problem.content, [{ code: WRONG, feedback: feedbackString([]) }], {
+      context: "all",
+      includeReasoning: false,
+    });
+    const draws = 2000;
+    let fixed = 0;
+    for (let s = 0; s < draws; s++) {
+      const parsed = extractProgram(ask(selfDebugMessages(trace), s).text, "dspy");
+      if (parsed.ok && parsed.value.code === RIGHT) fixed++;
+    }
+    expect(Math.abs(fixed / draws - DEFAULT_BEHAVIOUR.qFix)).toBeLessThan(0.035);
+  });
+
+  it("picks the correct program with probability r when exactly one is correct", () => {
+    const draws = 2000;
+    let right = 0;
+    let unparsable = 0;
+    for (let s = 0; s < draws; s++) {
+      const order = s % 2 === 0 ? [RIGHT, WRONG] : [WRONG, RIGHT];
+      const messages = pairwiseJudgeMessages(prompt, [
+        { code: order[0] as string },
+        { code: order[1] as string },
+      ]);
+      const choice = parseJudgeChoice(ask(messages, s).text);
+      if (!choice.ok) unparsable++;
+      else if (choice.value === (s % 2 === 0 ? 0 : 1)) right++;
+    }
+    expect(Math.abs(right / (draws - unparsable) - DEFAULT_BEHAVIOUR.rJudge)).toBeLessThan(0.035);
+    expect(unparsable / draws).toBeLessThan(DEFAULT_BEHAVIOUR.unparsableJudgeRate + 0.02);
+  });
+
+  it("writes well-formed test inputs, mostly from the hidden tests, with the function's parameter names", () => {
+    const parsed = parseGeneratedTests(ask(testInputsMessages(prompt), 1).text, "call");
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok)
+      expect(
+        parsed.value.every((t) => typeof t.input === "object" && t.input !== null && "nums" in t.input),
+      ).toBe(true);
+  });
+
+  it("proposes inputs that tell the two programs apart", () => {
+    const answer = ask(adaptiveInputsMessages(prompt, RIGHT, WRONG), 3);
+    const parsed = parseGeneratedTests(answer.text, "call");
+    expect(parsed.ok).toBe(true);
+    const inputs = parsed.ok
+      ? parsed.value.map((t) => JSON.stringify((t.input as { nums: unknown }).nums))
+      : [];
+    // Tests 0-3 (the public test and hidden tests 0-2) are the ones only WRONG fails.
+    expect(
+      inputs.filter((i) => ["[1,2]", "[0,0]", "[1,1]", "[2,2]"].includes(i)).length,
+    ).toBeGreaterThanOrEqual(3);
+  });
+
+  it("answers the same request the same way, and different seeds differently", () => {
+    const messages = generationMessages(prompt, "raw");
+    expect(ask(messages, 11).text).toBe(ask(messages, 11).text);
+    const texts = new Set(Array.from({ length: 20 }, (_, s) => ask(messages, s).text));
+    expect(texts.size).toBeGreaterThan(1);
+  });
+
+  it("gives an unknown problem a plausible wrong answer", () => {
+    const answer = ask(
+      generationMessages({ content: "Count the vowels in a word.", kind: "stdin" }, "raw"),
+      1,
+    );
+    expect(answer.problemId).toBeUndefined();
+    expect(extractProgram(answer.text, "raw").ok).toBe(true);
+  });
+});
