@@ -1,0 +1,175 @@
+import { describe, expect, it } from "vitest";
+import { dedupePrograms } from "../method/clustering";
+import { SeededRandom } from "../method/seeded-random";
+import {
+  type JudgeChoice,
+  judgmentPoints,
+  type SelectionCandidate,
+  type SelectionTools,
+  selectByCodeOnlyJudge,
+  selectByGeneratedTests,
+  selectByMajorityVote,
+  selectByTestAwareJudge,
+  selectFirst,
+  selectSstarAlgorithm1,
+  selectSstarRef,
+} from "../method/selection";
+
+/** Tools over fixed outputs; the judge prefers the candidate listed in `truth` (when either is). */
+function fakeTools(
+  outputs: Record<number, string[]>,
+  truth: Set<number>,
+  calls: string[] = [],
+): SelectionTools {
+  const judge = (a: number, b: number): [JudgeChoice, JudgeChoice] => {
+    if (truth.has(a) && !truth.has(b)) return [0, 1];
+    if (truth.has(b) && !truth.has(a)) return [1, 0];
+    return [2, 2];
+  };
+  return {
+    generatedTestCount: async () => {
+      calls.push("tests");
+      return Object.values(outputs)[0]?.length ?? 0;
+    },
+    outputsOnGeneratedTests: async (cs) => new Map(cs.map((c) => [c, outputs[c] ?? []])),
+    matchesPredicted: async (cs) => new Map(cs.map((c) => [c, (outputs[c] ?? []).map((o) => o === "right")])),
+    adaptiveJudgment: async (a, b) => {
+      calls.push(`match ${a} ${b}`);
+      return judge(a, b);
+    },
+    testAwareJudgment: async (a, b) => judge(a, b),
+    codeOnlyJudgment: async (a, b) => {
+      calls.push(`code ${a} ${b}`);
+      return judge(a, b);
+    },
+    rng: new SeededRandom("test"),
+  };
+}
+
+const passing = (n: number): SelectionCandidate[] =>
+  Array.from({ length: n }, (_, index) => ({ index, publicScore: 1 }));
+
+describe("judgmentPoints", () => {
+  it("scores consistent verdicts, half-points for a double tie, nothing otherwise", () => {
+    expect(judgmentPoints([0, 1])).toEqual([1, 0]);
+    expect(judgmentPoints([1, 0])).toEqual([0, 1]);
+    expect(judgmentPoints([2, 2])).toEqual([0.5, 0.5]);
+    expect(judgmentPoints([0, 0])).toEqual([0, 0]);
+    expect(judgmentPoints([undefined, 1])).toEqual([0, 0]);
+  });
+});
+
+describe("S* selection, reference mode", () => {
+  it("clusters per test, plays every cross-cluster pair and credits the winning cluster's members", async () => {
+    const outputs = { 0: ["1", "a"], 1: ["2", "a"], 2: ["2", "b"] };
+    const outcome = await selectSstarRef(passing(3), fakeTools(outputs, new Set([1])), "lowest-index");
+    expect(outcome.selected).toBe(1);
+    expect(outcome.clusters).toEqual([
+      [[0], [1, 2]],
+      [[0, 1], [2]],
+    ]);
+    // Test 0: cluster {1,2} beats {0} (1 win vs 0, 1-0 tie counted 0.5): members 1 and 2 score. Test 1: {0,1} beats {2}.
+    expect(outcome.scores).toEqual({ 0: 1, 1: 2, 2: 1 });
+  });
+
+  it("drops error outputs before clustering and skips tests with one cluster", async () => {
+    const outputs = { 0: ["Error: boom", "x"], 1: ["5", "x"], 2: ["5", "x"] };
+    const calls: string[] = [];
+    const outcome = await selectSstarRef(passing(3), fakeTools(outputs, new Set([1]), calls), "lowest-index");
+    expect(calls.filter((c) => c.startsWith("match"))).toEqual([]);
+    expect(outcome.reason).toBe("no sample scored: code-only judge fallback");
+    expect(outcome.selected).toBe(1);
+  });
+
+  it("returns the first best public sample when none passes, after the test-generation call", async () => {
+    const calls: string[] = [];
+    const candidates = [
+      { index: 0, publicScore: 0.5 },
+      { index: 1, publicScore: 0.75 },
+      { index: 2, publicScore: 0.75 },
+    ];
+    const outcome = await selectSstarRef(candidates, fakeTools({}, new Set(), calls), "lowest-index");
+    expect(outcome).toMatchObject({ selected: 1, reason: "no public-passing sample" });
+    expect(calls).toEqual(["tests"]);
+  });
+});
+
+describe("S* selection, Algorithm 1", () => {
+  it("clusters once and plays one representative per cluster pair", async () => {
+    const calls: string[] = [];
+    const outputs = { 0: ["1", "a"], 1: ["2", "a"], 2: ["2", "a"], 3: ["9", "z"] };
+    const outcome = await selectSstarAlgorithm1(
+      passing(4),
+      fakeTools(outputs, new Set([1, 2]), calls),
+      "lowest-index",
+    );
+    expect(outcome.clusters).toEqual([[[0], [1, 2], [3]]]);
+    expect(calls.filter((c) => c.startsWith("match"))).toHaveLength(3);
+    expect(outcome.selected).toBe(1);
+  });
+});
+
+describe("baselines", () => {
+  it("majority vote by agreement counts pairwise agreeing outputs over all samples", async () => {
+    const candidates = [{ index: 0, publicScore: 0 }, ...passing(4).slice(1)];
+    const outputs = { 0: ["1", "1"], 1: ["1", "2"], 2: ["1", "2"], 3: ["3", "3"] };
+    const outcome = await selectByMajorityVote(candidates, fakeTools(outputs, new Set()), {
+      score: "agreement",
+      publicFilter: false,
+    });
+    expect(outcome.scores).toEqual({ 0: 2, 1: 3, 2: 3, 3: 0 });
+    expect(outcome.selected).toBe(1);
+    const largest = await selectByMajorityVote(candidates, fakeTools(outputs, new Set()), {
+      score: "largest_cluster",
+      publicFilter: false,
+    });
+    expect(largest.selected).toBe(1);
+  });
+
+  it("generated tests picks the sample agreeing most with the predicted outputs", async () => {
+    const outputs = { 0: ["right", "wrong"], 1: ["right", "right"] };
+    expect((await selectByGeneratedTests(passing(2), fakeTools(outputs, new Set()))).selected).toBe(1);
+  });
+
+  it("the test-aware judge keeps error clusters", async () => {
+    const outputs = { 0: ["Error: x"], 1: ["5"] };
+    const outcome = await selectByTestAwareJudge(
+      passing(2),
+      fakeTools(outputs, new Set([1])),
+      "lowest-index",
+    );
+    expect(outcome.clusters).toEqual([[[0], [1]]]);
+    expect(outcome.selected).toBe(1);
+  });
+
+  it("the code-only judge plays a round robin", async () => {
+    const calls: string[] = [];
+    const outcome = await selectByCodeOnlyJudge(
+      [0, 1, 2],
+      fakeTools({}, new Set([2]), calls),
+      "lowest-index",
+    );
+    expect(calls).toEqual(["code 0 1", "code 0 2", "code 1 2"]);
+    expect(outcome.selected).toBe(2);
+  });
+
+  it("first picks the lowest index among the best public scores", () => {
+    expect(
+      selectFirst([
+        { index: 0, publicScore: 0 },
+        { index: 1, publicScore: 1 },
+        { index: 2, publicScore: 1 },
+      ]).selected,
+    ).toBe(1);
+  });
+});
+
+describe("dedupePrograms", () => {
+  it("keeps the first of identical programs with every member's index", () => {
+    expect(dedupePrograms(["a", "b", "a ", "c", "b"])).toEqual([
+      { representative: 0, members: [0, 2] },
+      { representative: 1, members: [1, 4] },
+      { representative: 3, members: [3] },
+    ]);
+  });
+});
