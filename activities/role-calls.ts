@@ -1,0 +1,64 @@
+import { createHash } from "node:crypto";
+import { type RoleName, type RunConfig, roleConfig } from "../config/run-config";
+import type { LlmGateway } from "../llm/llm-gateway";
+import type { ChatMessage } from "../method/dspy-layout";
+import type { Stage, StageUsage } from "../workflows/pipeline-types";
+
+/** A request seed derived from (run seed, problem, what is asked, role): reproducible per problem. */
+export function requestSeed(runSeed: number, problemId: string, key: string, role: RoleName): number {
+  const digest = createHash("sha256")
+    .update(`${runSeed}\u0000${problemId}\u0000${key}\u0000${role}`)
+    .digest();
+  return digest.readUInt32LE(0) & 0x7fffffff;
+}
+
+export interface RoleCallResult {
+  texts: string[];
+  finishReasons: string[];
+  usage: StageUsage;
+  stage: Stage;
+}
+
+/**
+ * Asks a role's model for one completion per key. The response cache key covers the model, the
+ * exact messages and sampling, the run seed and the key (e.g. the sample index), so a completion
+ * is paid for once however often the activity is retried or the run resumed.
+ */
+export async function callRole(
+  llm: LlmGateway,
+  config: RunConfig,
+  role: RoleName,
+  stage: Stage,
+  problemId: string,
+  messages: ChatMessage[],
+  keys: string[],
+): Promise<RoleCallResult> {
+  const settings = roleConfig(config, role);
+  const endpoint = config.endpoints[settings.endpoint];
+  if (!endpoint) throw new Error(`roles.${role}.endpoint: endpoint "${settings.endpoint}" is not configured`);
+  const { seed: baseSeed, ...sampling } = settings.sampling;
+  const fingerprint = createHash("sha256")
+    .update(JSON.stringify([settings.model, messages, sampling, baseSeed ?? null, config.seed]))
+    .digest("hex");
+  const completion = await llm.complete({
+    endpoint,
+    model: settings.model,
+    messages,
+    sampling,
+    choices: keys.map((key) => ({
+      cacheKey: `llm:${fingerprint}:${key}`,
+      seed: requestSeed(config.seed + (baseSeed ?? 0), problemId, key, role),
+    })),
+  });
+  return {
+    texts: completion.choices.map((c) => c.text),
+    finishReasons: completion.choices.map((c) => c.finishReason),
+    usage: {
+      requests: completion.requests,
+      prompt: completion.usage.prompt,
+      completion: completion.usage.completion,
+      reasoning: completion.usage.reasoning,
+    },
+    stage,
+  };
+}

@@ -1,0 +1,332 @@
+import type { RunConfig } from "../config/run-config";
+import type { Problem } from "../datasets/problem";
+import type { LlmGateway } from "../llm/llm-gateway";
+import { type GeneratedTest, parseGeneratedTests, parseJudgeChoice } from "../method/parse-response";
+import {
+  adaptiveInputsMessages,
+  type JudgedExecution,
+  type JudgedSample,
+  pairwiseJudgeMessages,
+  testInputsMessages,
+} from "../method/prompts";
+import type { SeededRandom } from "../method/seeded-random";
+import type { JudgeChoice, SelectionTools } from "../method/selection";
+import type { ExecutionResult, TestResult } from "../sandbox/types";
+import { mergeUsage, type Stage, type StageUsage, type UsageByStage } from "../workflows/pipeline-types";
+import type { CachedExecutor } from "./cached-executor";
+import { callRole } from "./role-calls";
+
+/** A generated test as the runner takes it, with the model's predicted output kept aside. */
+export interface RunnableTest {
+  input: string;
+  predicted?: string;
+}
+
+/** The reference's test-generation tries per suite before giving up with no tests. */
+const TEST_GENERATION_TRIES = 3;
+
+/** Generated inputs in the runner's form: stdin text, or one JSON value per line (dict values in order). */
+export function runnableTest(test: GeneratedTest, kind: Problem["kind"]): RunnableTest {
+  if (kind === "stdin") {
+    const input = typeof test.input === "string" ? test.input : JSON.stringify(test.input);
+    const predicted =
+      test.output === undefined
+        ? undefined
+        : typeof test.output === "string"
+          ? test.output
+          : JSON.stringify(test.output);
+    return { input, predicted };
+  }
+  const args =
+    typeof test.input === "object" && test.input !== null && !Array.isArray(test.input)
+      ? Object.values(test.input as Record<string, unknown>)
+      : [test.input];
+  return {
+    input: args.map((a) => JSON.stringify(a)).join("\n"),
+    predicted: test.output === undefined ? undefined : JSON.stringify(test.output),
+  };
+}
+
+/** The reference's output value of a run: stripped stdout / the return value, or `Error: …`. */
+export function outputValue(result: TestResult | undefined, compileError?: string): string {
+  if (compileError) return `Error: ${lastLine(compileError)}.`;
+  if (!result) return "Error: not run.";
+  switch (result.outcome) {
+    case "ok":
+    case "passed":
+    case "wrong_answer":
+      return (result.output ?? "").trim();
+    case "time_limit":
+      return "Error: Time out!";
+    case "runtime_error":
+      return `Error: ${lastLine(result.error ?? "runtime error")}.`;
+    default:
+      return `Error: ${result.outcome}.`;
+  }
+}
+
+function lastLine(text: string): string {
+  return (
+    text
+      .trim()
+      .split("\n")
+      .filter((l) => l.trim())
+      .at(-1) ?? text
+  ).trim();
+}
+
+/** Does an output equal the predicted one? Call outputs are Python reprs; predictions are JSON. */
+export function agreesWithPrediction(
+  output: string,
+  predicted: string | undefined,
+  kind: Problem["kind"],
+): boolean {
+  if (predicted === undefined) return false;
+  if (kind === "stdin") return output.trim() === predicted.trim();
+  try {
+    return output === pythonRepr(JSON.parse(predicted));
+  } catch {
+    return output === predicted.trim();
+  }
+}
+
+/** Python's repr of a JSON value (lists, dicts, strings with single quotes, True/False/None). */
+export function pythonRepr(value: unknown): string {
+  if (value === null) return "None";
+  if (value === true) return "True";
+  if (value === false) return "False";
+  if (typeof value === "number") return Number.isInteger(value) ? String(value) : pythonFloat(value);
+  if (typeof value === "string") return pythonString(value);
+  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(", ")}]`;
+  if (typeof value === "object") {
+    return `{${Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${pythonString(k)}: ${pythonRepr(v)}`)
+      .join(", ")}}`;
+  }
+  return String(value);
+}
+
+function pythonFloat(value: number): string {
+  const text = String(value);
+  return /[.e]/.test(text) ? text : `${text}.0`;
+}
+
+function pythonString(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  const escaped = text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/\t/g, "\\t");
+  return quote + (quote === "'" ? escaped.replace(/'/g, "\\'") : escaped) + quote;
+}
+
+export interface SelectionToolsOptions {
+  problem: Problem;
+  config: RunConfig;
+  /** Program text by sample index. */
+  codes: Map<number, string>;
+  llm: LlmGateway;
+  executor: CachedExecutor;
+  rng: SeededRandom;
+  hidePredictedOutputs: boolean;
+}
+
+/**
+ * SelectionTools backed by the run's roles and the sandbox. Everything is memoised, and the LLM and
+ * execution caches underneath make repeated asks free across methods and across retries.
+ */
+export class RunSelectionTools implements SelectionTools {
+  readonly rng: SeededRandom;
+  usage: UsageByStage = {};
+  /** What was asked and answered, for the problem's record. */
+  readonly log: { generatedTests?: RunnableTest[]; adaptive: Record<string, RunnableTest[]> } = {
+    adaptive: {},
+  };
+  private tests?: Promise<RunnableTest[]>;
+  private readonly runs = new Map<string, Promise<ExecutionResult>>();
+  private readonly adaptive = new Map<string, Promise<RunnableTest[]>>();
+
+  constructor(private readonly o: SelectionToolsOptions) {
+    this.rng = o.rng;
+  }
+
+  private addUsage(stage: Stage, usage: StageUsage): void {
+    this.usage = mergeUsage(this.usage, { [stage]: usage });
+  }
+
+  private generatedTests(): Promise<RunnableTest[]> {
+    this.tests ??= (async () => {
+      const all: RunnableTest[] = [];
+      for (let suite = 0; suite < this.o.config.budget.testSuites; suite++) {
+        for (let attempt = 0; attempt < TEST_GENERATION_TRIES; attempt++) {
+          const call = await callRole(
+            this.o.llm,
+            this.o.config,
+            "testGenerator",
+            "test_inputs",
+            this.o.problem.id,
+            testInputsMessages(this.o.problem),
+            [`suite${suite}:try${attempt}`],
+          );
+          this.addUsage(call.stage, call.usage);
+          const parsed = parseGeneratedTests(call.texts[0] ?? "", this.o.problem.kind);
+          if (parsed.ok) {
+            all.push(...parsed.value.map((t) => runnableTest(t, this.o.problem.kind)));
+            break;
+          }
+        }
+      }
+      const seen = new Set<string>();
+      const unique = all.filter((t) => !seen.has(t.input) && seen.add(t.input));
+      this.log.generatedTests = unique;
+      return unique;
+    })();
+    return this.tests;
+  }
+
+  async generatedTestCount(): Promise<number> {
+    return (await this.generatedTests()).length;
+  }
+
+  private run(index: number, tests: RunnableTest[]): Promise<ExecutionResult> {
+    const code = this.o.codes.get(index) ?? "";
+    const key = `${code}\u0000${JSON.stringify(tests.map((t) => t.input))}`;
+    let run = this.runs.get(key);
+    if (!run) {
+      run = this.o.executor.execute({
+        program: code,
+        kind: this.o.problem.kind,
+        funcName: this.o.problem.funcName,
+        tests: tests.map((t) => ({ input: t.input })),
+        mode: "collect",
+        grader: this.o.config.grader,
+        limits: this.o.config.limits,
+      });
+      this.runs.set(key, run);
+    }
+    return run;
+  }
+
+  private async outputs(index: number, tests: RunnableTest[]): Promise<string[]> {
+    if (tests.length === 0) return [];
+    const result = await this.run(index, tests);
+    return tests.map((_, t) => outputValue(result.tests[t], result.compileError));
+  }
+
+  async outputsOnGeneratedTests(candidates: number[]): Promise<Map<number, string[]>> {
+    const tests = await this.generatedTests();
+    const entries = await Promise.all(
+      candidates.map(async (c) => [c, await this.outputs(c, tests)] as const),
+    );
+    return new Map(entries);
+  }
+
+  async matchesPredicted(candidates: number[]): Promise<Map<number, boolean[]>> {
+    const tests = await this.generatedTests();
+    const outputs = await this.outputsOnGeneratedTests(candidates);
+    return new Map(
+      candidates.map((c) => [
+        c,
+        tests.map((t, i) =>
+          agreesWithPrediction(outputs.get(c)?.[i] ?? "", t.predicted, this.o.problem.kind),
+        ),
+      ]),
+    );
+  }
+
+  private adaptiveTests(a: number, b: number): Promise<RunnableTest[]> {
+    const key = `${a}:${b}`;
+    let tests = this.adaptive.get(key);
+    if (!tests) {
+      tests = (async () => {
+        const messages = adaptiveInputsMessages(
+          this.o.problem,
+          this.o.codes.get(a) ?? "",
+          this.o.codes.get(b) ?? "",
+        );
+        const call = await callRole(
+          this.o.llm,
+          this.o.config,
+          "inputSynthesizer",
+          "adaptive_inputs",
+          this.o.problem.id,
+          messages,
+          ["adaptive"],
+        );
+        this.addUsage(call.stage, call.usage);
+        // The reference swallows a parse failure here: the judge then sees the two codes only.
+        const parsed = parseGeneratedTests(call.texts[0] ?? "", this.o.problem.kind);
+        const runnable = parsed.ok ? parsed.value.map((t) => runnableTest(t, this.o.problem.kind)) : [];
+        this.log.adaptive[key] = runnable;
+        return runnable;
+      })();
+      this.adaptive.set(key, tests);
+    }
+    return tests;
+  }
+
+  private shown(output: string, test: RunnableTest): string {
+    if (this.o.hidePredictedOutputs || test.predicted === undefined) return output;
+    // The reference shows the judge its whole feedback message, predicted output included.
+    if (output.startsWith("Error:")) {
+      return output === "Error: Time out!"
+        ? "Time out!."
+        : `For test input: ${test.input}. Expected output is: ${test.predicted}, but got error: ${output.slice(7, -1)}.`;
+    }
+    return agreesWithPrediction(output, test.predicted, this.o.problem.kind)
+      ? `For test input: ${test.input}. Expected output is: ${test.predicted}, your solution correctly passes this test with output ${output}.`
+      : `For test input: ${test.input}. Expected output is: ${test.predicted}, but got: ${output}.`;
+  }
+
+  private async judgeBothOrders(
+    stage: Stage,
+    sampleA: JudgedSample,
+    sampleB: JudgedSample,
+  ): Promise<[JudgeChoice, JudgeChoice]> {
+    const ask = async (pair: [JudgedSample, JudgedSample]): Promise<JudgeChoice> => {
+      const call = await callRole(
+        this.o.llm,
+        this.o.config,
+        "judge",
+        stage,
+        this.o.problem.id,
+        pairwiseJudgeMessages(this.o.problem, pair),
+        ["judge"],
+      );
+      this.addUsage(call.stage, call.usage);
+      const choice = parseJudgeChoice(call.texts[0] ?? "");
+      return choice.ok ? choice.value : undefined;
+    };
+    return Promise.all([ask([sampleA, sampleB]), ask([sampleB, sampleA])]);
+  }
+
+  async adaptiveJudgment(a: number, b: number): Promise<[JudgeChoice, JudgeChoice]> {
+    const tests = await this.adaptiveTests(a, b);
+    const [outA, outB] = await Promise.all([this.outputs(a, tests), this.outputs(b, tests)]);
+    const executions = (outputs: string[]): JudgedExecution[] =>
+      tests.map((t, i) => ({ input: t.input, shown: this.shown(outputs[i] ?? "", t) }));
+    return this.judgeBothOrders(
+      "judge",
+      { code: this.o.codes.get(a) ?? "", executions: executions(outA) },
+      { code: this.o.codes.get(b) ?? "", executions: executions(outB) },
+    );
+  }
+
+  async testAwareJudgment(a: number, b: number, test: number): Promise<[JudgeChoice, JudgeChoice]> {
+    const tests = await this.generatedTests();
+    const outputs = await this.outputsOnGeneratedTests([a, b]);
+    const on = (c: number): JudgedExecution[] => [
+      { input: tests[test]?.input ?? "", shown: outputs.get(c)?.[test] ?? "" },
+    ];
+    return this.judgeBothOrders(
+      "judge",
+      { code: this.o.codes.get(a) ?? "", executions: on(a) },
+      { code: this.o.codes.get(b) ?? "", executions: on(b) },
+    );
+  }
+
+  codeOnlyJudgment(a: number, b: number): Promise<[JudgeChoice, JudgeChoice]> {
+    return this.judgeBothOrders(
+      "fallback_judge",
+      { code: this.o.codes.get(a) ?? "" },
+      { code: this.o.codes.get(b) ?? "" },
+    );
+  }
+}

@@ -1,0 +1,100 @@
+import type { RunConfig } from "../config/run-config";
+import type { ProblemOutcome, Stage } from "../workflows/pipeline-types";
+
+export interface RunSummary {
+  run_id: string;
+  name: string;
+  problems: number;
+  grader: string;
+  budget: { n: number; rounds: number };
+  /** pass@1 of each selection method: the share of problems whose selected program passes. */
+  methods: Record<string, { pass_at_1: number; by_difficulty: Record<string, number>; passed: number }>;
+  /** Oracle per round: pass@N (any sample passes) and the mean share of passing samples (pass@1 estimate). */
+  oracle: { pass_at_n: number[]; mean_correct_share: number[]; by_difficulty: Record<string, number[]> };
+  tokens: Record<string, { prompt: number; completion: number; reasoning: number; requests: number }> & {
+    total: { prompt: number; completion: number; reasoning: number; requests: number };
+  };
+  /** Which model played which role. */
+  roles: Record<string, string>;
+}
+
+const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
+const share = (hits: number, total: number) => (total === 0 ? 0 : round4(hits / total));
+
+/** Aggregates per-problem outcomes: pass@1 is the problem-weighted mean over difficulty splits. */
+export function summarizeRun(runId: string, config: RunConfig, outcomes: ProblemOutcome[]): RunSummary {
+  const difficulties = [...new Set(outcomes.map((o) => o.difficulty))].sort();
+  const methods: RunSummary["methods"] = {};
+  const labels = [...new Set(outcomes.flatMap((o) => o.methods.map((m) => m.label)))];
+  for (const label of labels) {
+    const results = outcomes.map((o) => ({
+      difficulty: o.difficulty,
+      passed: o.methods.find((m) => m.label === label)?.passed ?? false,
+    }));
+    const passed = results.filter((r) => r.passed).length;
+    methods[label] = {
+      pass_at_1: share(passed, results.length),
+      passed,
+      by_difficulty: Object.fromEntries(
+        difficulties.map((d) => {
+          const split = results.filter((r) => r.difficulty === d);
+          return [d, share(split.filter((r) => r.passed).length, split.length)];
+        }),
+      ),
+    };
+  }
+  const rounds = Math.max(0, ...outcomes.map((o) => o.oracleByRound.length));
+  const oracleAt = (subset: ProblemOutcome[], r: number) =>
+    share(subset.filter((o) => o.oracleByRound[r] ?? o.oracleByRound.at(-1)).length, subset.length);
+  const tokens = {} as RunSummary["tokens"];
+  const total = { prompt: 0, completion: 0, reasoning: 0, requests: 0 };
+  for (const o of outcomes) {
+    for (const [stage, u] of Object.entries(o.usage) as [
+      Stage,
+      NonNullable<ProblemOutcome["usage"][Stage]>,
+    ][]) {
+      const t = tokens[stage] ?? { prompt: 0, completion: 0, reasoning: 0, requests: 0 };
+      tokens[stage] = t;
+      t.prompt += u.prompt;
+      t.completion += u.completion;
+      t.reasoning += u.reasoning;
+      t.requests += u.requests;
+      total.prompt += u.prompt;
+      total.completion += u.completion;
+      total.reasoning += u.reasoning;
+      total.requests += u.requests;
+    }
+  }
+  tokens.total = total;
+  const roles = Object.fromEntries(
+    (["generator", "debugger", "testGenerator", "inputSynthesizer", "judge"] as const).map((r) => {
+      const role = config.roles[r] ?? config.roles.generator;
+      return [r, `${role.model} @ ${role.endpoint}`];
+    }),
+  );
+  return {
+    run_id: runId,
+    name: config.name,
+    problems: outcomes.length,
+    grader: config.grader,
+    budget: { n: config.budget.n, rounds: config.budget.rounds },
+    methods,
+    oracle: {
+      pass_at_n: Array.from({ length: rounds }, (_, r) => oracleAt(outcomes, r)),
+      mean_correct_share: Array.from({ length: rounds }, (_, r) =>
+        round4(
+          outcomes.reduce((sum, o) => sum + (o.correctByRound[r] ?? o.correctByRound.at(-1) ?? 0), 0) /
+            Math.max(1, outcomes.length),
+        ),
+      ),
+      by_difficulty: Object.fromEntries(
+        difficulties.map((d) => {
+          const split = outcomes.filter((o) => o.difficulty === d);
+          return [d, Array.from({ length: rounds }, (_, r) => oracleAt(split, r))];
+        }),
+      ),
+    },
+    tokens,
+    roles,
+  };
+}

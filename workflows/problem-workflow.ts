@@ -1,0 +1,130 @@
+import { proxyActivities } from "@temporalio/workflow";
+import type { createPipelineActivities } from "../activities/pipeline-activities";
+import type { ContentRef } from "../store/content-store";
+import {
+  type MethodResult,
+  mergeUsage,
+  methodLabel,
+  type ProblemOutcome,
+  type ProblemWorkflowInput,
+  type SampleHistory,
+  type SampleRound,
+  type SelectionCandidateRef,
+  type UsageByStage,
+} from "./pipeline-types";
+
+type PipelineActivities = ReturnType<typeof createPipelineActivities>;
+
+const RETRY = {
+  initialInterval: "1 second",
+  backoffCoefficient: 2,
+  maximumInterval: "1 minute",
+  maximumAttempts: 8,
+  nonRetryableErrorTypes: ["ContextOverflow", "BadLlmRequest"],
+};
+
+const llm = proxyActivities<PipelineActivities>({ startToCloseTimeout: "30 minutes", retry: RETRY });
+const quick = proxyActivities<PipelineActivities>({ startToCloseTimeout: "10 minutes", retry: RETRY });
+
+const passedPublic = (r: SampleRound | undefined) =>
+  !!r && r.publicTotal > 0 && r.publicPassed === r.publicTotal;
+
+/** The sample's program as of a round: the latest round at or before it that has code. */
+function codeAsOf(history: SampleHistory, round: number): SampleRound | undefined {
+  return history.rounds.filter((r) => r.round <= round && r.codeRef).at(-1);
+}
+
+/**
+ * One problem through S*: generate N, refine each sample against the public tests, select with
+ * every configured method, then grade the selected programs and every sample's program of every
+ * round on the hidden tests (so oracle pass@N per round comes from the same run).
+ */
+export async function problemWorkflow(input: ProblemWorkflowInput): Promise<ProblemOutcome> {
+  const { config, problem } = input;
+  let usage: UsageByStage = {};
+
+  // Stage 1a: N samples in one step (the activity asks for `n` where the endpoint supports it).
+  const generated = await llm.generateSamples({ config, problem });
+  usage = mergeUsage(usage, generated.usage);
+  const histories: SampleHistory[] = generated.rounds.map((round, index) => ({ index, rounds: [round] }));
+
+  // Stage 1b: each sample debugs independently until it passes its public tests or runs out of rounds.
+  await Promise.all(
+    histories.map(async (history) => {
+      for (let round = 1; round < config.budget.rounds; round++) {
+        const last = history.rounds.at(-1);
+        // An unparsable sample is abandoned (as the reference does); a passing one stops.
+        if (!last?.codeRef || passedPublic(last)) break;
+        const refined = await llm.refineSample({
+          config,
+          problem,
+          sampleIndex: history.index,
+          history: history.rounds,
+        });
+        usage = mergeUsage(usage, refined.usage);
+        history.rounds.push(refined.round);
+      }
+    }),
+  );
+
+  const lastRound = config.budget.rounds - 1;
+  const finalCandidates: SelectionCandidateRef[] = histories.flatMap((h) => {
+    const r = codeAsOf(h, lastRound);
+    return r?.codeRef
+      ? [
+          {
+            index: h.index,
+            codeRef: r.codeRef,
+            publicScore: r.publicTotal ? r.publicPassed / r.publicTotal : 0,
+          },
+        ]
+      : [];
+  });
+
+  // Stage 2: every configured selection method, one after another so they share generated tests.
+  const selections: { label: string; selected: number | null; reason: string; recordRef: ContentRef }[] = [];
+  for (const method of config.selection) {
+    if (method.method === "oracle") continue;
+    const result = await llm.selectCandidate({ config, problem, method, candidates: finalCandidates });
+    usage = mergeUsage(usage, result.usage);
+    selections.push({
+      label: methodLabel(method),
+      selected: result.selected,
+      reason: result.reason,
+      recordRef: result.recordRef,
+    });
+  }
+
+  // Grading: every program of every round (deduplicated by content), which covers every selection.
+  const byRound = Array.from({ length: config.budget.rounds }, (_, round) =>
+    histories.map((h) => codeAsOf(h, round)?.codeRef).filter((ref): ref is ContentRef => ref !== undefined),
+  );
+  const verdicts = await quick.gradePrograms({ config, problem, codeRefs: [...new Set(byRound.flat())] });
+  const passes = (ref: ContentRef | undefined) => (ref ? verdicts[ref] === true : false);
+  const finalRef = (index: number | null) => finalCandidates.find((c) => c.index === index)?.codeRef;
+
+  const methods: MethodResult[] = selections.map((s) => ({
+    label: s.label,
+    selected: s.selected,
+    passed: passes(finalRef(s.selected)),
+    reason: s.reason,
+    recordRef: s.recordRef,
+  }));
+  const n = config.budget.n;
+  const outcome: Omit<ProblemOutcome, "recordRef"> = {
+    problemId: problem.id,
+    difficulty: problem.difficulty,
+    samples: n,
+    rounds: config.budget.rounds,
+    methods,
+    oracleByRound: byRound.map((refs) => refs.some(passes)),
+    correctByRound: byRound.map((refs) => refs.filter(passes).length / n),
+    usage,
+  };
+  const recordRef = await quick.writeProblemResult({
+    resultsDir: input.resultsDir,
+    outcome,
+    record: { problem, histories, finalCandidates, selections, verdicts, outcome },
+  });
+  return { ...outcome, recordRef };
+}

@@ -1,0 +1,109 @@
+import {
+  ApplicationFailure,
+  continueAsNew,
+  defineQuery,
+  executeChild,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from "@temporalio/workflow";
+import type { createPipelineActivities } from "../activities/pipeline-activities";
+import {
+  mergeUsage,
+  type ProblemEntry,
+  type ProblemOutcome,
+  type RunProgress,
+  type RunState,
+  type RunWorkflowInput,
+} from "./pipeline-types";
+import { problemWorkflow } from "./problem-workflow";
+
+type PipelineActivities = ReturnType<typeof createPipelineActivities>;
+
+const acts = proxyActivities<PipelineActivities>({
+  startToCloseTimeout: "30 minutes",
+  retry: { initialInterval: "1 second", maximumInterval: "1 minute", maximumAttempts: 5 },
+});
+
+export const progressQuery = defineQuery<RunProgress>("progress");
+
+/** Children finished by one run of this workflow before it continues as new, to bound its history. */
+const CHILDREN_PER_HISTORY = 500;
+
+/** The id of a problem's child workflow: stable, so a resumed run finds the children it started. */
+export function problemWorkflowId(runId: string, problemId: string): string {
+  return `sstar-run-${runId}--${problemId}`;
+}
+
+/**
+ * A run: every problem through S* as a child workflow, at most `window` at a time. It answers a
+ * progress query, and continues as new when its history grows, so any number of problems fits.
+ */
+export async function runWorkflow(input: RunWorkflowInput): Promise<unknown> {
+  const { config, runId, resultsDir } = input;
+  const state: RunState = input.state ?? { nextOffset: 0, done: 0, usage: {}, startedAt: Date.now() };
+  const inFlight = new Map<string, Promise<void>>();
+  setHandler(progressQuery, () => ({
+    runId,
+    total: state.total ?? null,
+    done: state.done,
+    inFlight: inFlight.size,
+    usage: state.usage,
+    startedAt: state.startedAt,
+  }));
+
+  if (state.listRef === undefined || state.total === undefined) {
+    const prepared = await acts.prepareProblems({ config });
+    state.listRef = prepared.listRef;
+    state.total = prepared.total;
+  }
+  const total = state.total;
+  const listRef = state.listRef;
+  let page: ProblemEntry[] = [];
+  let pageStart = state.nextOffset;
+  let finishedHere = 0;
+
+  const start = (entry: ProblemEntry) => {
+    const child = executeChild(problemWorkflow, {
+      workflowId: problemWorkflowId(runId, entry.id),
+      args: [{ runId, config, problem: entry, resultsDir }],
+      // Cancelling the run cancels the problems in flight.
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+    })
+      .then((outcome: ProblemOutcome) => {
+        state.usage = mergeUsage(state.usage, outcome.usage);
+      })
+      .catch(() => {
+        // A problem that failed for good (e.g. a context overflow) has no result file; the run goes on.
+      })
+      .finally(() => {
+        state.done++;
+        finishedHere++;
+        inFlight.delete(entry.id);
+      });
+    inFlight.set(entry.id, child);
+  };
+
+  while (state.nextOffset < total || inFlight.size > 0) {
+    const rollOver = finishedHere >= CHILDREN_PER_HISTORY || workflowInfo().continueAsNewSuggested;
+    while (!rollOver && inFlight.size < config.window && state.nextOffset < total) {
+      if (state.nextOffset - pageStart >= page.length) {
+        pageStart = state.nextOffset;
+        page = await acts.problemPage({ listRef, offset: state.nextOffset });
+        if (page.length === 0)
+          throw ApplicationFailure.nonRetryable(
+            `problem list ended early at ${state.nextOffset} of ${total}`,
+          );
+      }
+      start(page[state.nextOffset - pageStart] as ProblemEntry);
+      state.nextOffset++;
+    }
+    if (inFlight.size === 0) {
+      if (rollOver && state.nextOffset < total) await continueAsNew<typeof runWorkflow>({ ...input, state });
+      break;
+    }
+    await Promise.race(inFlight.values());
+  }
+  return acts.writeRunSummary({ runId, config, resultsDir });
+}
