@@ -2,7 +2,12 @@ import { Command } from "commander";
 import { dataDir } from "../runtime/paths";
 import { registerDemo } from "./commands/demo";
 import { registerDoctor } from "./commands/doctor";
+import { registerExec } from "./commands/exec";
+import { registerReselect } from "./commands/reselect";
+import { registerRun } from "./commands/run";
+import { registerSandbox } from "./commands/sandbox";
 import { registerServer } from "./commands/server";
+import { registerStatus } from "./commands/status";
 import { registerWorker } from "./commands/worker";
 
 const program = new Command()
@@ -13,7 +18,12 @@ const program = new Command()
 
 registerDemo(program);
 registerDoctor(program);
+registerExec(program);
+registerReselect(program);
+registerRun(program);
+registerSandbox(program);
 registerServer(program);
+registerStatus(program);
 registerWorker(program);
 
 try {

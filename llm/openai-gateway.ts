@@ -1,4 +1,5 @@
 import OpenAI from "openai";
+import { BUILTIN_SIMULATOR_URL } from "../config/presets";
 import type { KeyedStore } from "../store/content-store";
 import { ConcurrencyLimiter } from "./concurrency-limiter";
 import {
@@ -73,6 +74,7 @@ export class OpenAiGateway implements LlmGateway {
     let client = this.clients.get(key);
     if (!client) {
       const apiKey = endpoint.apiKeyEnv ? process.env[endpoint.apiKeyEnv] : "unused";
+      const baseURL = resolveBaseUrl(endpoint.baseUrl);
       if (!apiKey) {
         throw new PermanentLlmError(
           "auth",
@@ -80,7 +82,7 @@ export class OpenAiGateway implements LlmGateway {
         );
       }
       client = new OpenAI({
-        baseURL: endpoint.baseUrl,
+        baseURL,
         apiKey,
         maxRetries: 0,
         timeout: endpoint.timeoutSec * 1000,
@@ -122,6 +124,19 @@ export class OpenAiGateway implements LlmGateway {
       throw classify(err, request.endpoint.baseUrl, model);
     }
   }
+}
+
+/** `sim://builtin/v1` names the simulator that `sstar run` started in this process. */
+function resolveBaseUrl(baseUrl: string): string {
+  if (baseUrl !== BUILTIN_SIMULATOR_URL) return baseUrl;
+  const url = process.env.SSTAR_BUILTIN_SIM_URL;
+  if (!url) {
+    throw new PermanentLlmError(
+      "not_found",
+      `${baseUrl} names sstar's built-in simulator, which runs only inside \`sstar run\`; start one with \`sstar sim\` and pass --endpoint`,
+    );
+  }
+  return url;
 }
 
 function usageOf(response: OpenAI.Chat.ChatCompletion): TokenUsage {

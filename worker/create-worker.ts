@@ -1,7 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker } from "@temporalio/worker";
-import * as activities from "../activities";
+import * as smokeActivities from "../activities";
+import { createPipelineActivities } from "../activities/pipeline-activities";
 import type { TemporalTarget } from "../runtime/temporal-target";
+import { createPipelineDeps, type PipelineDepsOptions } from "./pipeline-deps";
 import { TASK_QUEUE } from "./task-queue";
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL("../workflows/index.ts", import.meta.url));
@@ -16,24 +18,37 @@ function installRuntimeOnce(): void {
   Runtime.install({ logger: new DefaultLogger(level) });
 }
 
+export interface SstarWorker {
+  worker: Worker;
+  connection: NativeConnection;
+  /** Closes the connection and the sandboxes, after the worker has stopped. */
+  close(): Promise<void>;
+}
+
 /** A worker serving sstar's workflows and activities on the target's namespace. */
-export async function createWorker(
-  target: TemporalTarget,
-): Promise<{ worker: Worker; connection: NativeConnection }> {
+export async function createWorker(target: TemporalTarget, deps: PipelineDepsOptions): Promise<SstarWorker> {
   installRuntimeOnce();
   const connection = await NativeConnection.connect({
     address: target.address,
     tls: target.tls,
     apiKey: target.apiKey,
   });
+  const pipelineDeps = createPipelineDeps(deps);
   const worker = await Worker.create({
     connection,
     namespace: target.namespace,
     taskQueue: TASK_QUEUE,
     workflowsPath: WORKFLOWS_PATH,
-    activities,
+    activities: { ...smokeActivities, ...createPipelineActivities(pipelineDeps) },
     // Kubernetes sends SIGTERM then waits terminationGracePeriodSeconds; finish what we hold first.
     shutdownGraceTime: "20s",
   });
-  return { worker, connection };
+  return {
+    worker,
+    connection,
+    close: async () => {
+      await pipelineDeps.close();
+      await connection.close();
+    },
+  };
 }

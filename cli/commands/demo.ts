@@ -24,7 +24,7 @@ export function registerDemo(program: Command): void {
       const { dataDir } = program.opts<GlobalOptions>();
       await withTemporal(dataDir, async (target) => {
         console.log(`Temporal: ${target.kind} at ${target.address}; Web UI: ${target.uiUrl ?? "(unknown)"}`);
-        const { worker, connection } = await createWorker(target);
+        const { worker, close } = await createWorker(target, { dataDir });
         const client = await connectClient(target);
         const workflowId = `smoke-${Date.now()}`;
         try {
@@ -37,7 +37,7 @@ export function registerDemo(program: Command): void {
           );
         } finally {
           await client.connection.close();
-          await connection.close();
+          await close();
         }
       });
     });

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { runningServerRecord } from "../../runtime/temporal-server";
 import { openTemporalTarget } from "../../runtime/temporal-target";
 import { createWorker } from "../../worker/create-worker";
+import { pipelineDepsOptionsFromEnv } from "../../worker/pipeline-deps";
 import type { GlobalOptions } from "../global-options";
 
 export function registerWorker(program: Command): void {
@@ -18,10 +19,10 @@ export function registerWorker(program: Command): void {
         );
       }
       const target = await openTemporalTarget(dataDir);
-      const { worker, connection } = await createWorker(target);
+      const { worker, close } = await createWorker(target, pipelineDepsOptionsFromEnv(dataDir));
       console.log(`worker polling ${target.address} namespace ${target.namespace}`);
       // The SDK turns SIGINT/SIGTERM into a graceful shutdown; run() resolves once drained.
       await worker.run();
-      await connection.close();
+      await close();
     });
 }

@@ -1,0 +1,50 @@
+import { BUILTIN_SIMULATOR_URL } from "../config/presets";
+import type { RunConfig } from "../config/run-config";
+import { selectProblems } from "../datasets/select-problems";
+import { createExecutor } from "../sandbox/create-executor";
+import { createSimulatorServer } from "../simulator/server";
+import { buildSimulatedCodeModel } from "../simulator/simulated-code-model";
+
+/** Where the gateway finds the built-in simulator of this process (see BUILTIN_SIMULATOR_URL). */
+export const BUILTIN_SIM_ENV = "SSTAR_BUILTIN_SIM_URL";
+
+/**
+ * Starts sstar's simulated endpoint in this process when the run's configuration names
+ * `sim://builtin/v1`, knowing the run's own dataset; returns undefined when it is not needed.
+ */
+export async function startBuiltinSimulatorIfNeeded(
+  config: RunConfig,
+  dataDir: string,
+): Promise<{ close(): Promise<void> } | undefined> {
+  if (!Object.values(config.endpoints).some((e) => e.baseUrl === BUILTIN_SIMULATOR_URL)) return undefined;
+  const executor = await createExecutor({ dataDir, poolSize: 1 });
+  try {
+    const { responder } = await buildSimulatedCodeModel({
+      problems: await selectProblems(config.dataset),
+      cacheDir: `${dataDir}/cache`,
+      seed: config.seed,
+      executor,
+    });
+    const models = [
+      ...new Set(
+        Object.values(config.roles)
+          .map((r) => r?.model)
+          .filter((m): m is string => !!m),
+      ),
+    ];
+    const server = createSimulatorServer({
+      responder,
+      config: { models, seed: config.seed, latency: "zero" },
+    });
+    const { url } = await server.listen(0, "127.0.0.1");
+    process.env[BUILTIN_SIM_ENV] = url;
+    return {
+      close: async () => {
+        await server.close();
+        delete process.env[BUILTIN_SIM_ENV];
+      },
+    };
+  } finally {
+    await executor.close();
+  }
+}

@@ -1,0 +1,138 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from "@temporalio/client";
+import type { Command } from "commander";
+import { type ConfigOverrides, loadRunConfig } from "../../config/load-run-config";
+import type { RunConfig } from "../../config/run-config";
+import type { RunSummary } from "../../method/run-summary";
+import { connectClient } from "../../runtime/temporal-client";
+import { TASK_QUEUE } from "../../worker/task-queue";
+import type { RunProgress } from "../../workflows/pipeline-types";
+import { progressQuery, runWorkflow } from "../../workflows/run-workflow";
+import type { GlobalOptions } from "../global-options";
+import { formatSummary } from "../summary-table";
+import { withTemporal } from "../with-temporal";
+import { hostWorker, type WorkerHostingOptions } from "../worker-hosting";
+
+/** A run's id: its name and a hash of its whole configuration, so the same command resumes the same run. */
+export function runIdOf(config: RunConfig): string {
+  const hash = createHash("sha256").update(JSON.stringify(config)).digest("hex").slice(0, 10);
+  return `${config.name}-${hash}`.replace(/[^\w.-]+/g, "_");
+}
+
+export const runWorkflowId = (runId: string) => `sstar-run-${runId}`;
+export const resultsDirOf = (dataDir: string, runId: string) => join(dataDir, "runs", runId);
+
+interface RunOptions extends WorkerHostingOptions {
+  json?: boolean;
+  endpoint?: string;
+  model?: string;
+  dataset?: string;
+  limit?: number;
+  n?: number;
+  r?: number;
+  seed?: number;
+}
+
+const int = (flag: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new Error(`${flag} must be an integer, got ${value}`);
+  return n;
+};
+
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("run (or resume) S* on a dataset: a preset name or a YAML/JSON configuration file")
+    .argument("<config-or-preset>", "configuration file, or a preset (demo, sstar-qwen2.5-coder-7b, ...)")
+    .option("--json", "print the run summary as one JSON object on stdout")
+    .option("--endpoint <url>", "OpenAI-compatible base URL for every role")
+    .option("--model <name>", "model name for every role")
+    .option("--dataset <file-or-url>", "dataset to run on")
+    .option("--limit <k>", "only the first K problems", int("--limit"))
+    .option("-n, --n <n>", "samples per problem (N)", int("-n"))
+    .option("-r, --r <r>", "generation rounds (R: 1 generation + R-1 debug rounds)", int("-r"))
+    .option("--seed <s>", "run seed", int("--seed"))
+    .option("--unsafe-no-sandbox", "execute programs without gVisor (dangerous; warns on every run)")
+    .option("--no-worker", "do not host a worker in this process (workers run elsewhere)")
+    .action(async (configOrPreset: string, options: RunOptions) => {
+      const { dataDir } = program.opts<GlobalOptions>();
+      const overrides: ConfigOverrides = {
+        endpoint: options.endpoint,
+        model: options.model,
+        dataset: options.dataset,
+        limit: options.limit,
+        n: options.n,
+        rounds: options.r,
+        seed: options.seed,
+      };
+      const config = loadRunConfig(configOrPreset, overrides);
+      const runId = runIdOf(config);
+      const resultsDir = resultsDirOf(dataDir, runId);
+      mkdirSync(resultsDir, { recursive: true });
+      writeFileSync(join(resultsDir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
+      const log = (line: string) => process.stderr.write(`${line}\n`);
+      log(
+        `sstar run ${runId}: ${config.name}, N=${config.budget.n}, R=${config.budget.rounds}, results in ${resultsDir}`,
+      );
+
+      const summary = await withTemporal(dataDir, async (target) =>
+        hostWorker(target, dataDir, config, options, async () => {
+          const client = await connectClient(target);
+          try {
+            const workflowId = runWorkflowId(runId);
+            log(
+              `workflow ${workflowId}; Web UI: ${target.uiUrl ? `${target.uiUrl}/namespaces/${target.namespace}/workflows/${workflowId}` : "(unknown)"}`,
+            );
+            let handle = client.workflow.getHandle(workflowId);
+            let status: string | undefined;
+            try {
+              status = (await handle.describe()).status.name;
+            } catch (err) {
+              if (!(err instanceof WorkflowNotFoundError)) throw err;
+            }
+            if (status === "COMPLETED") {
+              log("this run already finished; showing its results");
+            } else if (status !== "RUNNING") {
+              try {
+                handle = await client.workflow.start(runWorkflow, {
+                  workflowId,
+                  taskQueue: TASK_QUEUE,
+                  args: [{ runId, config, resultsDir }],
+                });
+              } catch (err) {
+                if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+              }
+            } else {
+              log("resuming the run in progress");
+            }
+            const ticker = setInterval(async () => {
+              try {
+                const progress = await handle.query<RunProgress>(progressQuery);
+                log(progressLine(progress));
+              } catch {
+                // not answering between continue-as-new runs; the next tick will
+              }
+            }, 3_000);
+            try {
+              return (await handle.result()) as RunSummary;
+            } finally {
+              clearInterval(ticker);
+            }
+          } finally {
+            await client.connection.close();
+          }
+        }),
+      );
+      if (options.json) console.log(JSON.stringify(summary));
+      else console.log(formatSummary(summary));
+    });
+}
+
+export function progressLine(p: RunProgress): string {
+  const tokens = Object.values(p.usage).reduce((sum, u) => sum + (u?.prompt ?? 0) + (u?.completion ?? 0), 0);
+  const minutes = (Date.now() - p.startedAt) / 60_000;
+  const rate = minutes > 0 ? (p.done / minutes).toFixed(1) : "-";
+  return `progress: ${p.done}/${p.total ?? "?"} problems done, ${p.inFlight} in flight, ${tokens} tokens, ${rate} problems/min`;
+}

@@ -1,0 +1,35 @@
+import type { RunConfig } from "../config/run-config";
+import type { TemporalTarget } from "../runtime/temporal-target";
+import { createWorker } from "../worker/create-worker";
+import { pipelineDepsOptionsFromEnv } from "../worker/pipeline-deps";
+import { startBuiltinSimulatorIfNeeded } from "./builtin-simulator";
+
+export interface WorkerHostingOptions {
+  /** False with --no-worker: workers run elsewhere (e.g. on a cluster). */
+  worker?: boolean;
+  unsafeNoSandbox?: boolean;
+}
+
+/**
+ * Runs `body` with a worker hosted in this process (the one-machine mode), and the built-in
+ * simulated endpoint when the configuration asks for it.
+ */
+export async function hostWorker<T>(
+  target: TemporalTarget,
+  dataDir: string,
+  config: RunConfig,
+  options: WorkerHostingOptions,
+  body: () => Promise<T>,
+): Promise<T> {
+  if (options.worker === false) return body();
+  const simulator = await startBuiltinSimulatorIfNeeded(config, dataDir);
+  const deps = pipelineDepsOptionsFromEnv(dataDir);
+  if (options.unsafeNoSandbox) deps.unsafe = true;
+  const { worker, close } = await createWorker(target, deps);
+  try {
+    return await worker.runUntil(body());
+  } finally {
+    await close();
+    await simulator?.close();
+  }
+}

@@ -1,0 +1,17 @@
+from typing import List
+
+
+class Solution:
+    def shortestVarietyWalk(self, stalls: List[int], k: int) -> int:
+        count = {}
+        best = float("inf")
+        left = 0
+        for right, kind in enumerate(stalls):
+            count[kind] = count.get(kind, 0) + 1
+            while len(count) >= k:
+                best = min(best, right - left)
+                count[stalls[left]] -= 1
+                if count[stalls[left]] == 0:
+                    del count[stalls[left]]
+                left += 1
+        return -1 if best == float("inf") else best

@@ -1,0 +1,22 @@
+from typing import List
+
+
+class Solution:
+    def countRoverRoutes(self, grid: List[str]) -> int:
+        mod = 10**9 + 7
+        m, n = len(grid), len(grid[0])
+        ways = [[0] * n for _ in range(m)]
+        for i in range(m):
+            for j in range(n):
+                if grid[i][j] == "#":
+                    continue
+                if i == 0 and j == 0:
+                    ways[i][j] = 1
+                    continue
+                w = 0
+                if i > 0:
+                    w += ways[i - 1][j]
+                if j > 0:
+                    w += ways[i][j - 1]
+                ways[i][j] = w % mod
+        return ways[m - 1][n - 1]

@@ -1,0 +1,87 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/** The OpenAI-style error body, so clients that already parse those need nothing new. */
+export interface ErrorBody {
+  error: { message: string; type: string; param?: string };
+}
+
+export class BodyTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`request body exceeds ${limitBytes} bytes`);
+    this.name = "BodyTooLargeError";
+  }
+}
+
+export class ClientGoneError extends Error {
+  constructor() {
+    super("the client went away before sending the whole body");
+    this.name = "ClientGoneError";
+  }
+}
+
+/**
+ * Reads the whole body as UTF-8, refusing (before reading it, when Content-Length says so) anything
+ * over `limitBytes`. On refusal the rest of the upload is left unread: Node discards it once the
+ * response is sent, so it never accumulates in memory.
+ */
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<string> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limitBytes)
+    return Promise.reject(new BodyTooLargeError(limitBytes));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limitBytes) {
+        cleanup();
+        chunks.length = 0;
+        reject(new BodyTooLargeError(limitBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks).toString("utf8"));
+    };
+    const onGone = () => {
+      cleanup();
+      reject(new ClientGoneError());
+    };
+    const cleanup = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onGone);
+      req.off("close", onGone);
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onGone);
+    req.on("close", onGone);
+  });
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  error: ErrorBody["error"],
+  headers: Record<string, string> = {},
+): void {
+  sendJson(res, status, { error } satisfies ErrorBody, headers);
+}

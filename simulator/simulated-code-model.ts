@@ -1,0 +1,76 @@
+import { join } from "node:path";
+import { problemFromRow } from "../datasets/lcb-row";
+import type { Problem } from "../datasets/problem";
+import { readRows } from "../datasets/read-rows";
+import type { ProgramExecutor } from "../sandbox/types";
+import { type BehaviourConfig, DEFAULT_BEHAVIOUR } from "./behaviour/behaviour-config";
+import { CodeModelResponder } from "./behaviour/code-model-responder";
+import type { KnownProblem } from "./behaviour/program-bank";
+import { StaticProgramBank } from "./behaviour/static-program-bank";
+import { buildMutantPool, type MutantPoolStats } from "./mutants/mutant-pool";
+
+export interface SimulatedCodeModelOptions {
+  /** What the model knows: problems with a `referenceSolution` (sstar's JSONL rows carry one). */
+  problems: Problem[];
+  /** The checked mutant pool is cached here. */
+  cacheDir: string;
+  seed: number;
+  behaviour?: Partial<BehaviourConfig>;
+  /** Checks every mutant against the hidden tests. */
+  executor: ProgramExecutor;
+  /** Mutants generated per problem. */
+  mutantsPerProblem?: number;
+  onProblem?: (problemId: string, fromCache: boolean, done: number, total: number) => void;
+}
+
+/** Every problem of the given files, in order. */
+export async function readProblemFiles(files: string[]): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  for (const file of files) {
+    for await (const { row, where } of readRows(file)) problems.push(problemFromRow(row, where));
+  }
+  return problems;
+}
+
+/**
+ * The behaviour half of the simulator for a set of problems: it reads them, builds (or loads from
+ * the cache) the sandbox-checked pool of wrong mutants of every reference solution, and answers
+ * as a code model that knows those problems.
+ */
+export async function buildSimulatedCodeModel(
+  options: SimulatedCodeModelOptions,
+): Promise<{ responder: CodeModelResponder; problems: Problem[]; stats: MutantPoolStats }> {
+  const { problems } = options;
+  const pool = await buildMutantPool({
+    problems: problems.filter((p) => p.referenceSolution),
+    executor: options.executor,
+    cacheDir: join(options.cacheDir, "mutants"),
+    seed: options.seed,
+    perProblem: options.mutantsPerProblem ?? 12,
+    onProblem: options.onProblem,
+  });
+  const bank = new StaticProgramBank();
+  const known: KnownProblem[] = [];
+  for (const p of problems) {
+    if (!p.referenceSolution || !p.content) continue;
+    bank.add(p.id, pool.bankedPrograms(p.id));
+    known.push({
+      id: p.id,
+      content: p.content,
+      difficulty: (["easy", "medium", "hard"].includes(p.difficulty)
+        ? p.difficulty
+        : "medium") as KnownProblem["difficulty"],
+      kind: p.kind,
+      funcName: p.funcName,
+      publicTests: p.publicTests,
+      privateTests: p.privateTests,
+    });
+  }
+  const responder = new CodeModelResponder(
+    known,
+    bank,
+    { ...DEFAULT_BEHAVIOUR, ...options.behaviour },
+    options.seed,
+  );
+  return { responder, problems, stats: pool.stats() };
+}
