@@ -7,6 +7,8 @@ import { registerReselect } from "./commands/reselect";
 import { registerRun } from "./commands/run";
 import { registerSandbox } from "./commands/sandbox";
 import { registerServer } from "./commands/server";
+import { registerSim } from "./commands/sim";
+import { registerSmoke } from "./commands/smoke";
 import { registerStatus } from "./commands/status";
 import { registerWorker } from "./commands/worker";
 
@@ -23,6 +25,8 @@ registerReselect(program);
 registerRun(program);
 registerSandbox(program);
 registerServer(program);
+registerSim(program);
+registerSmoke(program);
 registerStatus(program);
 registerWorker(program);
 

@@ -100,6 +100,8 @@ export const PRESETS: Record<string, () => object> = {
       { method: "oracle" },
     ],
     grader: "lcb",
+    // The demo's slow programs overrun any limit; 2 s keeps the demo quick (LiveCodeBench uses 6 s).
+    limits: { timeSec: 2 },
     seed: 42,
     window: 4,
   }),

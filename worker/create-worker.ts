@@ -15,7 +15,11 @@ function installRuntimeOnce(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level = (process.env.SSTAR_LOG_LEVEL ?? "WARN").toUpperCase() as LogLevel;
-  Runtime.install({ logger: new DefaultLogger(level) });
+  // The core's own warnings (e.g. slow workflow tasks on a loaded 2-core machine) follow the same level.
+  Runtime.install({
+    logger: new DefaultLogger(level),
+    telemetryOptions: { logging: { filter: { core: level === "WARN" ? "ERROR" : level, other: "ERROR" } } },
+  });
 }
 
 export interface SstarWorker {

@@ -70,6 +70,8 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<unknown> {
       args: [{ runId, config, problem: entry, resultsDir }],
       // Cancelling the run cancels the problems in flight.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      // Sandboxes and the LLM share a small machine with the worker; a slow task is not a dead worker.
+      workflowTaskTimeout: "1 minute",
     })
       .then((outcome: ProblemOutcome) => {
         state.usage = mergeUsage(state.usage, outcome.usage);

@@ -24,7 +24,7 @@ export function runIdOf(config: RunConfig): string {
 export const runWorkflowId = (runId: string) => `sstar-run-${runId}`;
 export const resultsDirOf = (dataDir: string, runId: string) => join(dataDir, "runs", runId);
 
-interface RunOptions extends WorkerHostingOptions {
+export interface RunOptions extends WorkerHostingOptions {
   json?: boolean;
   endpoint?: string;
   model?: string;
@@ -57,77 +57,85 @@ export function registerRun(program: Command): void {
     .option("--unsafe-no-sandbox", "execute programs without gVisor (dangerous; warns on every run)")
     .option("--no-worker", "do not host a worker in this process (workers run elsewhere)")
     .action(async (configOrPreset: string, options: RunOptions) => {
-      const { dataDir } = program.opts<GlobalOptions>();
-      const overrides: ConfigOverrides = {
-        endpoint: options.endpoint,
-        model: options.model,
-        dataset: options.dataset,
-        limit: options.limit,
-        n: options.n,
-        rounds: options.r,
-        seed: options.seed,
-      };
-      const config = loadRunConfig(configOrPreset, overrides);
-      const runId = runIdOf(config);
-      const resultsDir = resultsDirOf(dataDir, runId);
-      mkdirSync(resultsDir, { recursive: true });
-      writeFileSync(join(resultsDir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
-      const log = (line: string) => process.stderr.write(`${line}\n`);
-      log(
-        `sstar run ${runId}: ${config.name}, N=${config.budget.n}, R=${config.budget.rounds}, results in ${resultsDir}`,
-      );
-
-      const summary = await withTemporal(dataDir, async (target) =>
-        hostWorker(target, dataDir, config, options, async () => {
-          const client = await connectClient(target);
-          try {
-            const workflowId = runWorkflowId(runId);
-            log(
-              `workflow ${workflowId}; Web UI: ${target.uiUrl ? `${target.uiUrl}/namespaces/${target.namespace}/workflows/${workflowId}` : "(unknown)"}`,
-            );
-            let handle = client.workflow.getHandle(workflowId);
-            let status: string | undefined;
-            try {
-              status = (await handle.describe()).status.name;
-            } catch (err) {
-              if (!(err instanceof WorkflowNotFoundError)) throw err;
-            }
-            if (status === "COMPLETED") {
-              log("this run already finished; showing its results");
-            } else if (status !== "RUNNING") {
-              try {
-                handle = await client.workflow.start(runWorkflow, {
-                  workflowId,
-                  taskQueue: TASK_QUEUE,
-                  args: [{ runId, config, resultsDir }],
-                });
-              } catch (err) {
-                if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-              }
-            } else {
-              log("resuming the run in progress");
-            }
-            const ticker = setInterval(async () => {
-              try {
-                const progress = await handle.query<RunProgress>(progressQuery);
-                log(progressLine(progress));
-              } catch {
-                // not answering between continue-as-new runs; the next tick will
-              }
-            }, 3_000);
-            try {
-              return (await handle.result()) as RunSummary;
-            } finally {
-              clearInterval(ticker);
-            }
-          } finally {
-            await client.connection.close();
-          }
-        }),
-      );
-      if (options.json) console.log(JSON.stringify(summary));
-      else console.log(formatSummary(summary));
+      await runCommand(program.opts<GlobalOptions>().dataDir, configOrPreset, options);
     });
+}
+
+/** `sstar run`: loads the configuration, starts or resumes the run, prints its summary. */
+export async function runCommand(
+  dataDir: string,
+  configOrPreset: string,
+  options: RunOptions,
+): Promise<void> {
+  const overrides: ConfigOverrides = {
+    endpoint: options.endpoint,
+    model: options.model,
+    dataset: options.dataset,
+    limit: options.limit,
+    n: options.n,
+    rounds: options.r,
+    seed: options.seed,
+  };
+  const config = loadRunConfig(configOrPreset, overrides);
+  const runId = runIdOf(config);
+  const resultsDir = resultsDirOf(dataDir, runId);
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  log(
+    `sstar run ${runId}: ${config.name}, N=${config.budget.n}, R=${config.budget.rounds}, results in ${resultsDir}`,
+  );
+
+  const summary = await withTemporal(dataDir, async (target) =>
+    hostWorker(target, dataDir, config, options, async () => {
+      const client = await connectClient(target);
+      try {
+        const workflowId = runWorkflowId(runId);
+        log(
+          `workflow ${workflowId}; Web UI: ${target.uiUrl ? `${target.uiUrl}/namespaces/${target.namespace}/workflows/${workflowId}` : "(unknown)"}`,
+        );
+        let handle = client.workflow.getHandle(workflowId);
+        let status: string | undefined;
+        try {
+          status = (await handle.describe()).status.name;
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
+        if (status === "COMPLETED") {
+          log("this run already finished; showing its results");
+        } else if (status !== "RUNNING") {
+          try {
+            handle = await client.workflow.start(runWorkflow, {
+              workflowId,
+              taskQueue: TASK_QUEUE,
+              args: [{ runId, config, resultsDir }],
+            });
+          } catch (err) {
+            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          }
+        } else {
+          log("resuming the run in progress");
+        }
+        const ticker = setInterval(async () => {
+          try {
+            const progress = await handle.query<RunProgress>(progressQuery);
+            log(progressLine(progress));
+          } catch {
+            // not answering between continue-as-new runs; the next tick will
+          }
+        }, 3_000);
+        try {
+          return (await handle.result()) as RunSummary;
+        } finally {
+          clearInterval(ticker);
+        }
+      } finally {
+        await client.connection.close();
+      }
+    }),
+  );
+  if (options.json) console.log(JSON.stringify(summary));
+  else console.log(formatSummary(summary));
 }
 
 export function progressLine(p: RunProgress): string {

@@ -1,0 +1,75 @@
+import type { Command } from "commander";
+import { createExecutor } from "../../sandbox/create-executor";
+import type { BehaviourConfig } from "../../simulator/behaviour/behaviour-config";
+import { createSimulatorServer } from "../../simulator/server";
+import { defaultSimConfig, loadSimConfig } from "../../simulator/sim-config";
+import { buildSimulatedCodeModel, readProblemFiles } from "../../simulator/simulated-code-model";
+import type { GlobalOptions } from "../global-options";
+
+interface SimOptions {
+  port?: string;
+  host?: string;
+  problems: string[];
+  seed?: string;
+  config?: string;
+  log?: string;
+  unsafeNoSandbox?: boolean;
+}
+
+export function registerSim(program: Command): void {
+  program
+    .command("sim")
+    .description("serve sstar's simulated OpenAI-compatible code model (a stand-in for vLLM) until stopped")
+    .option("--port <port>", "port to listen on (0: any free port)")
+    .option("--host <host>", "address to listen on")
+    .option(
+      "--problems <file>",
+      "problems the model knows (JSONL rows with reference_solution); repeatable",
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option("--seed <n>", "seed of every draw")
+    .option("--config <file>", "simulator configuration (YAML or JSON; see docs/simulator.md)")
+    .option("--log <file>", "append a JSONL line per request")
+    .option("--unsafe-no-sandbox", "check mutants without gVisor (dangerous)")
+    .action(async (options: SimOptions) => {
+      const { dataDir } = program.opts<GlobalOptions>();
+      const overrides = {
+        ...(options.port !== undefined ? { port: Number(options.port) } : {}),
+        ...(options.host !== undefined ? { host: options.host } : {}),
+        ...(options.seed !== undefined ? { seed: Number(options.seed) } : {}),
+      };
+      const config = options.config
+        ? loadSimConfig(options.config, overrides)
+        : { ...defaultSimConfig(), ...overrides };
+      const problems = await readProblemFiles(options.problems);
+      const executor = await createExecutor({ dataDir, unsafe: options.unsafeNoSandbox });
+      let responder: Awaited<ReturnType<typeof buildSimulatedCodeModel>>["responder"];
+      try {
+        ({ responder } = await buildSimulatedCodeModel({
+          problems,
+          cacheDir: `${dataDir}/cache`,
+          seed: config.seed,
+          executor,
+          behaviour: config.behaviour as Partial<BehaviourConfig>,
+          onProblem: (id, fromCache, done, total) =>
+            process.stderr.write(
+              `sstar sim: ${fromCache ? "loaded" : "checked"} mutants of ${id} (${done}/${total})\n`,
+            ),
+        }));
+      } finally {
+        await executor.close();
+      }
+      const server = createSimulatorServer({ responder, config, log: options.log });
+      const { url } = await server.listen(config.port, config.host);
+      console.log(url);
+      process.stderr.write(
+        `sstar sim: ${problems.length} problems known; models ${config.models.join(", ")}; Ctrl-C stops\n`,
+      );
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", () => resolve());
+        process.once("SIGTERM", () => resolve());
+      });
+      await server.close();
+    });
+}
