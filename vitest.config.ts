@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -6,6 +7,10 @@ export default defineConfig({
     // Integration tests start real servers and sandboxes; on 2 cores, two files at a time is the sweet spot.
     maxWorkers: 2,
     testTimeout: 120_000,
-    hookTimeout: 180_000,
+    hookTimeout: 900_000,
+    env: {
+      // Checked mutant pools are shared by every test file (and kept between local runs).
+      SSTAR_MUTANT_CACHE_DIR: fileURLToPath(new URL("./.sstar/test-cache", import.meta.url)),
+    },
   },
 });

@@ -3,7 +3,7 @@ import type { RunConfig } from "../config/run-config";
 import { selectProblems } from "../datasets/select-problems";
 import { createExecutor } from "../sandbox/create-executor";
 import { createSimulatorServer } from "../simulator/server";
-import { buildSimulatedCodeModel } from "../simulator/simulated-code-model";
+import { buildSimulatedCodeModel, mutantCacheDir } from "../simulator/simulated-code-model";
 
 /** Where the gateway finds the built-in simulator of this process (see BUILTIN_SIMULATOR_URL). */
 export const BUILTIN_SIM_ENV = "SSTAR_BUILTIN_SIM_URL";
@@ -21,7 +21,7 @@ export async function startBuiltinSimulatorIfNeeded(
   try {
     const { responder } = await buildSimulatedCodeModel({
       problems: await selectProblems(config.dataset),
-      cacheDir: `${dataDir}/cache`,
+      cacheDir: mutantCacheDir(dataDir),
       seed: config.seed,
       executor,
     });

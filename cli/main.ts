@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { dataDir } from "../runtime/paths";
+import { registerData } from "./commands/data";
 import { registerDemo } from "./commands/demo";
 import { registerDoctor } from "./commands/doctor";
 import { registerExec } from "./commands/exec";
@@ -18,6 +19,7 @@ const program = new Command()
   .option("--data-dir <dir>", "sstar's data folder (state, logs, results); env SSTAR_DATA_DIR", dataDir())
   .showHelpAfterError();
 
+registerData(program);
 registerDemo(program);
 registerDoctor(program);
 registerExec(program);

@@ -12,6 +12,8 @@ import { dirname } from "node:path";
  */
 export interface RequestLogEntry {
   request_id: string;
+  /** Hash of the request's content (model, messages, sampling, seed): equal for a repeated request. */
+  content_hash: string;
   /** ISO time the request arrived (from `fixedCreated` when set). */
   time: string;
   endpoint: "chat" | "completions";

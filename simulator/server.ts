@@ -411,6 +411,7 @@ export function createSimulatorServer(options: SimulatorServerOptions): Simulato
     const arrivalWall = Date.now();
     const entry: RequestLogEntry = {
       request_id: "",
+      content_hash: "",
       time: new Date(config.fixedCreated !== null ? config.fixedCreated * 1000 : arrivalWall).toISOString(),
       endpoint,
       model: null,
@@ -468,6 +469,7 @@ export function createSimulatorServer(options: SimulatorServerOptions): Simulato
           ]),
         )
         .digest("hex");
+      entry.content_hash = contentHash.slice(0, 32);
       const occurrence = occurrences.get(contentHash) ?? 0;
       occurrences.set(contentHash, occurrence + 1);
       requestKey = `${contentHash}#${occurrence}`;

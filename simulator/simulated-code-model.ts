@@ -23,6 +23,11 @@ export interface SimulatedCodeModelOptions {
   onProblem?: (problemId: string, fromCache: boolean, done: number, total: number) => void;
 }
 
+/** Where checked mutant pools are cached: SSTAR_MUTANT_CACHE_DIR, else the data folder's cache. */
+export function mutantCacheDir(dataDir: string): string {
+  return process.env.SSTAR_MUTANT_CACHE_DIR || join(dataDir, "cache");
+}
+
 /** Every problem of the given files, in order. */
 export async function readProblemFiles(files: string[]): Promise<Problem[]> {
   const problems: Problem[] = [];

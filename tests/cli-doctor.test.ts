@@ -30,7 +30,22 @@ describe("sstar doctor", () => {
 });
 
 describe("sstar --help", () => {
-  it.each([[[]], [["doctor"]], [["demo"]], [["server"]], [["worker"]]])("answers for %j", (args) => {
+  it.each([
+    [[]],
+    ...[
+      "demo",
+      "doctor",
+      "exec",
+      "reselect",
+      "run",
+      "sandbox",
+      "server",
+      "sim",
+      "smoke",
+      "status",
+      "worker",
+    ].map((c) => [[c]]),
+  ])("answers for %j", (args) => {
     const result = sstar([...args, "--help"]);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^Usage: sstar/);

@@ -415,8 +415,10 @@ describe("simulator protocol (zero latency, through the openai client)", () => {
     });
     const lines = readFileSync(logPath, "utf8").trim().split("\n");
     const entry = JSON.parse(lines.at(-1) as string) as RequestLogEntry;
+    expect(entry.content_hash).toMatch(/^[0-9a-f]{32}$/);
     expect(entry).toEqual({
       request_id: completion.id,
+      content_hash: entry.content_hash,
       time: new Date(1_700_000_000_000).toISOString(),
       endpoint: "chat",
       model: "coder",

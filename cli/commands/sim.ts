@@ -3,7 +3,7 @@ import { createExecutor } from "../../sandbox/create-executor";
 import type { BehaviourConfig } from "../../simulator/behaviour/behaviour-config";
 import { createSimulatorServer } from "../../simulator/server";
 import { defaultSimConfig, loadSimConfig } from "../../simulator/sim-config";
-import { buildSimulatedCodeModel, readProblemFiles } from "../../simulator/simulated-code-model";
+import { buildSimulatedCodeModel, mutantCacheDir, readProblemFiles } from "../../simulator/simulated-code-model";
 import type { GlobalOptions } from "../global-options";
 
 interface SimOptions {
@@ -48,7 +48,7 @@ export function registerSim(program: Command): void {
       try {
         ({ responder } = await buildSimulatedCodeModel({
           problems,
-          cacheDir: `${dataDir}/cache`,
+          cacheDir: mutantCacheDir(dataDir),
           seed: config.seed,
           executor,
           behaviour: config.behaviour as Partial<BehaviourConfig>,

@@ -35,6 +35,7 @@ FLIP = {
     ast.Is: ast.IsNot,
     ast.IsNot: ast.Is,
 }
+NEGATE = {ast.Lt: ast.GtE, ast.LtE: ast.Gt, ast.Gt: ast.LtE, ast.GtE: ast.Lt}
 OP_TEXT = {
     ast.Lt: "<",
     ast.LtE: "<=",
@@ -329,12 +330,14 @@ def flipped_comparison(ctx):
             new = FLIP.get(type(op))
             if new is None:
                 continue
-            weight = 2 if isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) else 3
+            ordering = isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE))
+            # Strict for non-strict (the realistic slip), or the whole test inverted (`<` for `>=`).
+            for new, weight in ((new, 2), (NEGATE.get(type(op)), 2)) if ordering else ((new, 3),):
 
-            def apply(c, node, k=k, new=new):
-                node.ops[k] = new()
+                def apply(c, node, k=k, new=new):
+                    node.ops[k] = new()
 
-            yield weight, f"{OP_TEXT[type(op)]} -> {OP_TEXT[new]} in {snippet(n)}", at(i, apply)
+                yield weight, f"{OP_TEXT[type(op)]} -> {OP_TEXT[new]} in {snippet(n)}", at(i, apply)
     # The same slip in a library call: the strict and non-strict bisect, max for min, the sort order.
     for i, n in enumerate(ctx.nodes):
         if not isinstance(n, ast.Call) or ctx.excluded(n):
@@ -390,7 +393,8 @@ def dropped_branch(ctx):
         is_elif = link is not None and isinstance(link[0], ast.If) and link[1] == "orelse" and len(link[0].orelse) == 1
         in_loop = ctx.in_loop(n)
         if n.orelse and not (len(n.orelse) == 1 and isinstance(n.orelse[0], ast.If)):
-            yield 2, f"else branch of `if {snippet(n.test)}` dropped", at(i, lambda c, node: setattr(node, "orelse", []))
+            drop_else = at(i, lambda c, node: setattr(node, "orelse", []))
+            yield 2, f"else branch of `if {snippet(n.test)}` dropped", drop_else
         if len(n.orelse) == 1 and isinstance(n.orelse[0], ast.If):
 
             def drop_elif(c, node):
@@ -408,7 +412,8 @@ def dropped_branch(ctx):
             and not n.orelse
         )
         if early_guard:
-            yield 1, f"early-return guard `if {snippet(n.test)}` dropped", at(i, lambda c, node: c.remove_statement(node))
+            drop_guard = at(i, lambda c, node: c.remove_statement(node))
+            yield 1, f"early-return guard `if {snippet(n.test)}` dropped", drop_guard
         elif not n.orelse:
             weight = 2 if in_loop else 1.5
             yield weight, f"branch `if {snippet(n.test)}` dropped", at(i, lambda c, node: c.remove_statement(node))
@@ -464,7 +469,7 @@ def changed_constant(value):
 
 def is_inf(node):
     text = ast.unparse(node).replace(" ", "")
-    return text in ("inf", "-inf", "math.inf", "-math.inf", "float('inf')", "-float('inf')", 'float("inf")', '-float("inf")')
+    return text.lstrip("-") in ("inf", "math.inf", "float('inf')", 'float("inf")')
 
 
 def accumulated_names(ctx):
@@ -497,8 +502,30 @@ def initial_value_weight(targets, accumulators):
     return 3 if names & accumulators else 1
 
 
+def tracker_assignments(ctx):
+    """Assignments `x = c` of a name later updated as `x = max(x, …)` (or min): id(assign) -> "max"/"min"."""
+    kinds = {}
+    for n in ctx.nodes:
+        if (
+            isinstance(n, ast.Assign)
+            and len(n.targets) == 1
+            and isinstance(n.targets[0], ast.Name)
+            and isinstance(n.value, ast.Call)
+            and call_name(n.value) in ("max", "min")
+            and any(isinstance(a, ast.Name) and a.id == n.targets[0].id for a in n.value.args)
+        ):
+            kinds.setdefault(n.targets[0].id, call_name(n.value))
+    out = {}
+    for n in ctx.nodes:
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
+            if n.targets[0].id in kinds and (int_const(n.value) is not None or is_inf(n.value)):
+                out[id(n)] = kinds[n.targets[0].id]
+    return out
+
+
 def wrong_constant(ctx):
     accumulators = accumulated_names(ctx)
+    trackers = tracker_assignments(ctx)
     for i, n in enumerate(ctx.nodes):
         if ctx.excluded(n):
             continue
@@ -542,8 +569,8 @@ def wrong_constant(ctx):
                 def apply(c, node, big=big):
                     c.replace(node, make_int(big + 2))
 
-                yield 0.5, f"modulus/sentinel {snippet(v)} -> {big + 2}", at(j, apply)
-            elif isinstance(v, (ast.Constant, ast.UnaryOp)) and (int_const(v) is not None or isinstance(v, ast.Constant)):
+                yield 0.2, f"modulus/sentinel {snippet(v)} -> {big + 2}", at(j, apply)
+            elif int_const(v) is not None or isinstance(v, ast.Constant):
                 old = int_const(v) if int_const(v) is not None else v.value
                 new = changed_constant(old)
                 if new is None:
@@ -554,7 +581,17 @@ def wrong_constant(ctx):
 
                 # Large literals are mostly hash bases or bounds that any value would do.
                 weight = 0.3 if type(old) is int and abs(old) >= 100 else w
-                yield weight, f"{what} {old!r} -> {new!r}", at(j, apply)
+                shown = repr(new)
+                tracker = trackers.get(id(n)) if what == "initial value" else None
+                if tracker is not None and type(old) in (int, float):
+                    # A running max started at +inf (or a running min at -inf): min and max mixed up.
+                    sign = "" if tracker == "max" else "-"
+
+                    def apply(c, node, sign=sign):
+                        c.replace(node, ast.parse(f"{sign}float('inf')", mode="eval").body)
+
+                    shown = f"{sign}inf"
+                yield weight, f"{what} {old!r} -> {shown}", at(j, apply)
     # Factors, divisors, shifts and characters: `* 2`, `// 2`, `% 26`, `<< 1`, `ord('a')`.
     for i, n in enumerate(ctx.nodes):
         if ctx.excluded(n):
@@ -565,16 +602,25 @@ def wrong_constant(ctx):
             and isinstance(parent.op, (ast.Mult, ast.FloorDiv, ast.Div, ast.Mod, ast.LShift, ast.RShift, ast.Pow))
             and type(getattr(n, "value", None)) is int
             and 2 <= n.value < 100
+            # 10**9 belongs to a modulus; see below.
+            and not (const_expr_value(parent) is not None and abs(const_expr_value(parent)) >= BIG)
         )
         char = isinstance(n, ast.Constant) and isinstance(n.value, str) and len(n.value) == 1
         if scaled or char:
             old_value = n.value
-            new_value = old_value + 1 if scaled else chr(ord(old_value) + 1)
+            weight = 1.5
+            if char:
+                new_value = chr(ord(old_value) + 1)
+            elif isinstance(parent.op, ast.Mult) and isinstance(parent.left, ast.List):
+                # `[0] * 26`: a table one too small (a larger one would change nothing).
+                new_value, weight = old_value - 1, 0.5
+            else:
+                new_value = old_value + 1
 
             def apply(c, node, new_value=new_value):
                 c.replace(node, ast.Constant(new_value))
 
-            yield 1.5, f"constant {old_value!r} -> {new_value!r} in {snippet(parent)}", at(i, apply)
+            yield weight, f"constant {old_value!r} -> {new_value!r} in {snippet(parent)}", at(i, apply)
     # Moduli used inline: `% (10**9 + 7)`.
     for i, n in enumerate(ctx.nodes):
         if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mod) and not ctx.excluded(n):
@@ -584,7 +630,7 @@ def wrong_constant(ctx):
                 def apply(c, node, big=big):
                     node.right = make_int(big + 2)
 
-                yield 0.5, f"modulus {snippet(n.right)} -> {big + 2}", at(i, apply)
+                yield 0.2, f"modulus {snippet(n.right)} -> {big + 2}", at(i, apply)
 
 
 def param_size_expr(arg):
@@ -598,7 +644,8 @@ def param_size_expr(arg):
     if ann == "int":
         return "value", ast.Call(ast.Name("abs", ast.Load()), [name], [])
     if ann == "" and arg.arg != "self":
-        return "size", ast.parse(f"(len({arg.arg}) if hasattr({arg.arg}, '__len__') else abs({arg.arg}))", mode="eval").body
+        text = f"(len({arg.arg}) if hasattr({arg.arg}, '__len__') else abs({arg.arg}))"
+        return "size", ast.parse(text, mode="eval").body
     return None, None
 
 
@@ -629,23 +676,27 @@ def slow_variant(ctx):
     # inputs and stay fast on tiny examples.
     every = ", ".join(sized)
     yield 3, f"enumerates every submask of every subset of the input, O(3^n) ({every})", at(mi, inject(sized, SUBMASKS))
-    yield 2, f"brute-force enumeration of all subsets of the input, O(2^n n) ({every})", at(mi, inject(sized, SUBSETS))
+    yield 2, f"checks every pair in every subset of the input, O(2^n n^2) ({every})", at(mi, inject(sized, SUBSETS))
 
 
 SUBSETS = (
-    "{n} = {size}\n"
+    "{n} = min({size}, 64)\n"
     "{acc} = 0\n"
     "for {a} in range(1 << {n}):\n"
-    "    {acc} = max({acc}, sum(({a} >> {b}) & 1 for {b} in range({n})))\n"
+    "    for {b} in range({n}):\n"
+    "        if {a} >> {b} & 1:\n"
+    "            for {d} in range({b} + 1, {n}):\n"
+    "                if {a} >> {d} & 1:\n"
+    "                    {acc} = max({acc}, {d} - {b})\n"
 )
 SUBMASKS = (
-    "{n} = {size}\n"
+    "{n} = min({size}, 64)\n"
     "{acc} = 0\n"
     "for {a} in range(1 << {n}):\n"
-    "    {b} = {a}\n"
-    "    while {b}:\n"
-    "        {acc} = max({acc}, {b} & -{b})\n"
-    "        {b} = ({b} - 1) & {a}\n"
+    "    {s} = {a}\n"
+    "    while {s}:\n"
+    "        {acc} = max({acc}, {s} & -{s})\n"
+    "        {s} = ({s} - 1) & {a}\n"
 )
 
 
@@ -655,9 +706,15 @@ def inject(param_names, template):
     def apply(c, node):
         by_name = {a.arg: a for a in node.args.args}
         size = " + ".join(ast.unparse(param_size_expr(by_name[p])[1]) for p in param_names)
-        names = {k: c.fresh(k) for k in ("size", "best", "mask", "bit", "third")}
+        names = {k: c.fresh(k) for k in ("size", "best", "mask", "sub", "i", "j")}
         code = template.format(
-            n=names["size"], acc=names["best"], a=names["mask"], b=names["bit"], d=names["third"], size=size
+            n=names["size"],
+            acc=names["best"],
+            a=names["mask"],
+            s=names["sub"],
+            b=names["i"],
+            d=names["j"],
+            size=size,
         )
         body = node.body
         start = 1 if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) else 0
@@ -866,6 +923,13 @@ def renamable_locals(ctx):
             args.add((n.asname or n.name).split(".")[0])
         elif isinstance(n, ast.keyword) and n.arg:
             args.add(n.arg)
+        elif isinstance(n, ast.Attribute):
+            args.add(n.attr)  # may name a class-level field (a dataclass's, say)
+        elif isinstance(n, ast.ClassDef):
+            for item in n.body:
+                for t in ast.walk(item) if isinstance(item, (ast.Assign, ast.AnnAssign)) else ():
+                    if isinstance(t, ast.Name):
+                        args.add(t.id)
     stored = []
     for n in ast.walk(main):
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id not in args and n.id not in declared:

@@ -14,8 +14,9 @@ export async function startTsProcess(
   env: Record<string, string>,
   readyLine: string,
   timeoutMs = 60_000,
+  args: string[] = [],
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", script], {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     cwd: projectRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -5,10 +5,10 @@ import { describe, expect, it } from "vitest";
 import { projectRoot } from "../runtime/paths";
 import { tempDir } from "./helpers/processes";
 
-describe("sstar demo (Quickstart line 1)", () => {
+describe("sstar smoke", () => {
   it("runs a workflow on a fresh embedded server that executes Python in gVisor, then stops the server", () => {
-    const dataDir = tempDir("demo");
-    const result = spawnSync(process.execPath, ["bin/sstar.js", "--data-dir", dataDir, "demo"], {
+    const dataDir = tempDir("smoke");
+    const result = spawnSync(process.execPath, ["bin/sstar.js", "--data-dir", dataDir, "smoke"], {
       cwd: projectRoot,
       env: { ...process.env, TEMPORAL_ADDRESS: undefined },
       encoding: "utf8",

@@ -1,0 +1,57 @@
+import { join } from "node:path";
+import type { Command } from "commander";
+import { DownloadError, progressPrinter } from "../../datasets/download";
+import { formatInspectReport, inspectDataset } from "../../datasets/inspect";
+import { BadRowError } from "../../datasets/problem";
+import { DatasetError } from "../../datasets/resolve-dataset";
+import type { GlobalOptions } from "../global-options";
+
+interface InspectCommandOptions {
+  json?: boolean;
+  skipBad?: boolean;
+}
+
+export function registerData(program: Command): void {
+  const data = program
+    .command("data")
+    .description("datasets: look at what a file, URL or LiveCodeBench release holds");
+  data
+    .command("inspect")
+    .description(
+      "read a whole dataset and print its problems by platform, difficulty and test type, its date " +
+        "range and its bad rows; exit 0, or 2 on the first bad row (without --skip-bad) or bad input",
+    )
+    .argument(
+      "<dataset>",
+      "a file (.jsonl, .json, .parquet, maybe .gz), a folder of them, an http(s) URL (downloaded once " +
+        "into <data-dir>/cache/datasets), lcb:release_v1 … lcb:release_v6 / lcb:release_latest, or demo",
+    )
+    .option(
+      "--json",
+      "print one JSON object: problems, by_platform, by_difficulty, by_test_type, date_range, bad_rows",
+    )
+    .option("--skip-bad", "count bad rows and go on instead of stopping at the first")
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+    .action(async (dataset: string, options: InspectCommandOptions) => {
+      const { dataDir } = program.opts<GlobalOptions>();
+      try {
+        const report = await inspectDataset(dataset, {
+          cacheDir: join(dataDir, "cache"),
+          onProgress: progressPrinter((line) => process.stderr.write(`${line}\n`)),
+          skipBad: options.skipBad,
+        });
+        console.log(options.json ? JSON.stringify(report) : formatInspectReport(report));
+      } catch (err) {
+        console.error(`sstar data inspect: ${(err as Error).message}`);
+        process.exitCode = isBadInput(err) ? 2 : 1;
+      }
+    });
+}
+
+/** The dataset named is wrong (as opposed to the network or the disk failing). */
+function isBadInput(err: unknown): boolean {
+  if (err instanceof BadRowError || err instanceof DatasetError) return true;
+  if (err instanceof DownloadError) return !err.retryable;
+  // readRows and the parquet reader name the file when it is not a dataset at all.
+  return !(err as NodeJS.ErrnoException).code;
+}
