@@ -3,7 +3,11 @@ import { createExecutor } from "../../sandbox/create-executor";
 import type { BehaviourConfig } from "../../simulator/behaviour/behaviour-config";
 import { createSimulatorServer } from "../../simulator/server";
 import { defaultSimConfig, loadSimConfig } from "../../simulator/sim-config";
-import { buildSimulatedCodeModel, mutantCacheDir, readProblemFiles } from "../../simulator/simulated-code-model";
+import {
+  buildSimulatedCodeModel,
+  mutantCacheDir,
+  readProblemFiles,
+} from "../../simulator/simulated-code-model";
 import type { GlobalOptions } from "../global-options";
 
 interface SimOptions {
