@@ -6,24 +6,37 @@ import { BadRowError } from "./problem";
 
 export interface RowAt {
   row: unknown;
-  /** `file:line` (1-based) in JSONL, `file[index]` in a JSON array. */
+  /** `file:line` (1-based) in JSONL, `file[index]` in a JSON array or a parquet file (0-based). */
   where: string;
 }
 
 export interface ReadRowsOptions {
-  /** Called for a JSONL line that is not JSON, which is then skipped; without it, such a line throws. */
+  /**
+   * Called for a JSONL line that is not JSON (or a parquet row whose columns have the wrong shape), which
+   * is then skipped; without it, such a line throws.
+   */
   onUnparsable?: (error: BadRowError) => void;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
+const PARQUET_MAGIC = "PAR1";
 
 /**
  * The rows of a JSONL file or of a JSON array of rows (told apart by the first non-space character),
- * gzipped or not. JSONL is streamed line by line, so release shards of a gigabyte never sit in memory
- * whole; a JSON array has to be parsed whole.
+ * gzipped or not, or of a CodeContests parquet shard (told by its magic bytes; its rows come in the
+ * LiveCodeBench shape, see codecontests-parquet.ts). JSONL is streamed line by line and parquet one row
+ * group at a time, so release shards of a gigabyte never sit in memory whole; a JSON array has to be
+ * parsed whole.
  */
 export async function* readRows(file: string, options: ReadRowsOptions = {}): AsyncGenerator<RowAt> {
-  const text = await openText(file);
+  const head = await fileHead(file);
+  if (head.toString("latin1") === PARQUET_MAGIC) {
+    // Loaded only when needed: most callers never read parquet.
+    const { readCodeContestsParquet } = await import("./codecontests-parquet");
+    yield* readCodeContestsParquet(file, options);
+    return;
+  }
+  const text = openText(file, head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]);
   const lines = splitLines(text);
   try {
     let lineNumber = 0;
@@ -68,16 +81,19 @@ function* arrayRows(file: string, json: string): Generator<RowAt> {
   for (const [index, row] of rows.entries()) yield { row, where: `${file}[${index}]` };
 }
 
-async function openText(file: string): Promise<Readable> {
+/** The file's first 4 bytes (fewer for a shorter file). */
+async function fileHead(file: string): Promise<Buffer> {
   const handle = await open(file, "r");
-  let gzipped: boolean;
   try {
-    const head = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(head, 0, 2, 0);
-    gzipped = bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(head, 0, 4, 0);
+    return head.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
+}
+
+function openText(file: string, gzipped: boolean): Readable {
   const raw = createReadStream(file, { highWaterMark: 1024 * 1024 });
   if (!gzipped) return raw.setEncoding("utf8");
   // pipeline, unlike pipe, closes the file too when the reader stops early or the gzip is corrupt.
