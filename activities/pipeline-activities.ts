@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ApplicationFailure } from "@temporalio/activity";
+import { ApplicationFailure, Context } from "@temporalio/activity";
 import type { RunConfig, SelectionConfig } from "../config/run-config";
 import type { Problem } from "../datasets/problem";
 import { selectProblems } from "../datasets/select-problems";
@@ -48,6 +48,8 @@ export interface PipelineDeps {
   /** Created on first use: a worker that only orchestrates never starts sandboxes. */
   executor: () => Promise<ProgramExecutor>;
   executionCache: KeyedStore;
+  /** Where datasets named by URL or `lcb:` are downloaded once. */
+  datasetCacheDir: string;
 }
 
 const PROBLEM_PAGE = 200;
@@ -141,7 +143,12 @@ export function createPipelineActivities(deps: PipelineDeps) {
   return {
     /** Reads and filters the dataset once; the run pages through the stored list. */
     async prepareProblems(input: { config: RunConfig }): Promise<{ listRef: ContentRef; total: number }> {
-      const problems = await selectProblems(input.config.dataset);
+      // A release shard is about 1 GB: report download progress as heartbeats.
+      const problems = await selectProblems(input.config.dataset, {
+        cacheDir: deps.datasetCacheDir,
+        skipBad: input.config.dataset.skipBad,
+        onProgress: (p) => Context.current().heartbeat(p.received),
+      });
       const entries: ProblemEntry[] = [];
       for (const problem of problems) {
         entries.push({

@@ -20,7 +20,10 @@ export async function startBuiltinSimulatorIfNeeded(
   const executor = await createExecutor({ dataDir, poolSize: 1 });
   try {
     const { responder } = await buildSimulatedCodeModel({
-      problems: await selectProblems(config.dataset),
+      problems: await selectProblems(config.dataset, {
+        cacheDir: `${dataDir}/cache`,
+        skipBad: config.dataset.skipBad,
+      }),
       cacheDir: mutantCacheDir(dataDir),
       seed: config.seed,
       executor,

@@ -105,6 +105,8 @@ export const DatasetSchema = z
     ids: z.array(z.string().min(1)).optional(),
     offset: z.number().int().min(0).default(0),
     limit: z.number().int().positive().optional(),
+    /** Skip rows that cannot be read (reported with file, line and field) instead of failing the run. */
+    skipBad: z.boolean().default(false),
   })
   .strict();
 

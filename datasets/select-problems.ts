@@ -6,7 +6,7 @@ import { DEMO_PROBLEMS_FILE, type ResolveOptions, resolveDataset } from "./resol
 export { DEMO_PROBLEMS_FILE };
 
 /** The dataset part of a run configuration: what to read and which problems of it to keep. */
-export type DatasetSelection = RunConfig["dataset"];
+export type DatasetSelection = Omit<RunConfig["dataset"], "skipBad"> & { skipBad?: boolean };
 
 export interface SelectOptions extends ResolveOptions {
   /** Skip rows that cannot be read instead of failing on the first (the run's `--skip-bad`). */

@@ -28,6 +28,7 @@ export function createPipelineDeps(options: PipelineDepsOptions): PipelineDeps &
     store: new LocalContentStore(join(options.dataDir, "store")),
     llm: new OpenAiGateway(new LocalKeyedStore(join(options.dataDir, "cache", "llm"))),
     executionCache: new LocalKeyedStore(join(options.dataDir, "cache", "exec")),
+    datasetCacheDir: join(options.dataDir, "cache"),
     executor: getExecutor,
     close: async () => {
       if (executor) await (await executor).close();

@@ -22,7 +22,8 @@ import { problemWorkflow } from "./problem-workflow";
 type PipelineActivities = ReturnType<typeof createPipelineActivities>;
 
 const acts = proxyActivities<PipelineActivities>({
-  startToCloseTimeout: "30 minutes",
+  // Preparing may download a release (about 1 GB per shard) before reading it.
+  startToCloseTimeout: "3 hours",
   retry: { initialInterval: "1 second", maximumInterval: "1 minute", maximumAttempts: 5 },
 });
 
