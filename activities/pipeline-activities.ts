@@ -65,7 +65,38 @@ function permanent(err: unknown): never {
   throw err;
 }
 
+/** How often running activities report liveness; a worker killed mid-activity is noticed within the heartbeat timeout. */
+const HEARTBEAT_EVERY_MS = 10_000;
+
+/**
+ * Heartbeats while an activity runs. Without it a preempted worker's activity would only be retried
+ * after its whole start-to-close timeout (up to an hour for a long generation).
+ */
+function heartbeating<A extends unknown[], R>(
+  activity: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    const context = Context.current();
+    const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+    try {
+      return await activity(...args);
+    } finally {
+      clearInterval(timer);
+    }
+  };
+}
+
 export function createPipelineActivities(deps: PipelineDeps) {
+  const activities = pipelineActivities(deps);
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, fn]) => [
+      name,
+      heartbeating(fn as (...args: unknown[]) => Promise<unknown>),
+    ]),
+  ) as typeof activities;
+}
+
+function pipelineActivities(deps: PipelineDeps) {
   const executor = new CachedExecutor(deps.executor, deps.executionCache);
   const problemCache = new Map<string, Promise<Problem>>();
   const loadProblem = (ref: ContentRef): Promise<Problem> => {

@@ -23,8 +23,17 @@ const RETRY = {
   nonRetryableErrorTypes: ["ContextOverflow", "BadLlmRequest"],
 };
 
-const llm = proxyActivities<PipelineActivities>({ startToCloseTimeout: "30 minutes", retry: RETRY });
-const quick = proxyActivities<PipelineActivities>({ startToCloseTimeout: "10 minutes", retry: RETRY });
+// Activities heartbeat every 10 s: a killed worker's activity is retried elsewhere within 30 s.
+const llm = proxyActivities<PipelineActivities>({
+  startToCloseTimeout: "1 hour",
+  heartbeatTimeout: "30 seconds",
+  retry: RETRY,
+});
+const quick = proxyActivities<PipelineActivities>({
+  startToCloseTimeout: "30 minutes",
+  heartbeatTimeout: "30 seconds",
+  retry: RETRY,
+});
 
 const passedPublic = (r: SampleRound | undefined) =>
   !!r && r.publicTotal > 0 && r.publicPassed === r.publicTotal;

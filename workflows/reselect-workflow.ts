@@ -11,7 +11,8 @@ import {
 type PipelineActivities = ReturnType<typeof createPipelineActivities>;
 
 const acts = proxyActivities<PipelineActivities>({
-  startToCloseTimeout: "30 minutes",
+  startToCloseTimeout: "1 hour",
+  heartbeatTimeout: "30 seconds",
   retry: {
     initialInterval: "1 second",
     maximumInterval: "1 minute",

@@ -24,6 +24,7 @@ type PipelineActivities = ReturnType<typeof createPipelineActivities>;
 const acts = proxyActivities<PipelineActivities>({
   // Preparing may download a release (about 1 GB per shard) before reading it.
   startToCloseTimeout: "3 hours",
+  heartbeatTimeout: "30 seconds",
   retry: { initialInterval: "1 second", maximumInterval: "1 minute", maximumAttempts: 5 },
 });
 
