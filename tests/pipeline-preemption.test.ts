@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunSummary } from "../method/run-summary";
@@ -105,6 +105,8 @@ describe("a run whose worker is killed three times", () => {
     const requestsBefore = readLog(simLog).length;
 
     const dataDir = join(base, "preempted");
+    // Same execution verdicts as the reference: only preemption may differ between the two runs.
+    cpSync(join(base, "reference", "cache", "exec"), join(dataDir, "cache", "exec"), { recursive: true });
     const server = await EmbeddedTemporalServer.start({ dataDir });
     const env = { TEMPORAL_ADDRESS: server.address, SSTAR_DATA_DIR: dataDir };
     const startWorker = () =>
@@ -145,5 +147,5 @@ describe("a run whose worker is killed three times", () => {
       if (worker) await killHard(worker);
       await server.stop();
     }
-  });
+  }, 900_000);
 });
