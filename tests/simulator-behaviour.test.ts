@@ -151,3 +151,19 @@ describe("the simulated code model", () => {
     expect(extractProgram(answer.text, "raw").ok).toBe(true);
   });
 });
+
+describe("the behaviour configuration", () => {
+  it("fills defaults and names a bad key", async () => {
+    const { parseBehaviourConfig } = await import("../simulator/behaviour/behaviour-config");
+    expect(parseBehaviourConfig({ pCorrect: { hard: 0.5 } }, "sim.yaml").pCorrect).toEqual({
+      ...DEFAULT_BEHAVIOUR.pCorrect,
+      hard: 0.5,
+    });
+    expect(() => parseBehaviourConfig({ qFix: 2 }, "sim.yaml")).toThrow(
+      /^sim\.yaml: behaviour\.qFix: Too big/,
+    );
+    expect(() => parseBehaviourConfig({ qfix: 0.2 }, "sim.yaml")).toThrow(
+      /sim\.yaml: behaviour: Unrecognized key: "qfix"/,
+    );
+  });
+});

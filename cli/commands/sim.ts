@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { createExecutor } from "../../sandbox/create-executor";
-import type { BehaviourConfig } from "../../simulator/behaviour/behaviour-config";
+import { parseBehaviourConfig } from "../../simulator/behaviour/behaviour-config";
 import { createSimulatorServer } from "../../simulator/server";
 import { defaultSimConfig, loadSimConfig } from "../../simulator/sim-config";
 import {
@@ -55,7 +55,7 @@ export function registerSim(program: Command): void {
           cacheDir: mutantCacheDir(dataDir),
           seed: config.seed,
           executor,
-          behaviour: config.behaviour as Partial<BehaviourConfig>,
+          behaviour: parseBehaviourConfig(config.behaviour, options.config ?? "simulator configuration"),
           onProblem: (id, fromCache, done, total) =>
             process.stderr.write(
               `sstar sim: ${fromCache ? "loaded" : "checked"} mutants of ${id} (${done}/${total})\n`,

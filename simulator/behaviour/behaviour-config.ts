@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /** How the simulated code model behaves. Every probability is per request choice. */
 export interface BehaviourConfig {
   /** Round 0: probability that a generated program is correct, per difficulty. */
@@ -31,3 +33,33 @@ export const DEFAULT_BEHAVIOUR: BehaviourConfig = {
   wrongPredictionRate: 0.1,
   thinkWords: 0,
 };
+
+const probability = z.number().min(0).max(1);
+
+const BehaviourSchema = z
+  .object({
+    pCorrect: z.object({ easy: probability, medium: probability, hard: probability }).strict().partial(),
+    qFix: probability,
+    rJudge: probability,
+    unparsableJudgeRate: probability,
+    hiddenInputShare: probability,
+    testsPerAnswer: z.number().int().min(1).max(100),
+    malformedTestRate: probability,
+    wrongPredictionRate: probability,
+    thinkWords: z.number().int().min(0).max(100_000),
+  })
+  .strict()
+  .partial();
+
+/** The `behaviour` section of a simulator configuration, over the defaults; errors name the key. */
+export function parseBehaviourConfig(raw: unknown, source: string): BehaviourConfig {
+  const parsed = BehaviourSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (i) => `${source}: ${["behaviour", ...i.path.map(String)].join(".")}: ${i.message}`,
+    );
+    throw new Error(problems.join("\n"));
+  }
+  const { pCorrect, ...rest } = parsed.data;
+  return { ...DEFAULT_BEHAVIOUR, ...rest, pCorrect: { ...DEFAULT_BEHAVIOUR.pCorrect, ...pCorrect } };
+}
