@@ -3,7 +3,11 @@ import type { RunConfig } from "../config/run-config";
 import { selectProblems } from "../datasets/select-problems";
 import { createExecutor } from "../sandbox/create-executor";
 import { createSimulatorServer } from "../simulator/server";
-import { buildSimulatedCodeModel, mutantCacheDir } from "../simulator/simulated-code-model";
+import {
+  buildSimulatedCodeModel,
+  mutantCacheDir,
+  mutantsPerProblem,
+} from "../simulator/simulated-code-model";
 
 /** Where the gateway finds the built-in simulator of this process (see BUILTIN_SIMULATOR_URL). */
 export const BUILTIN_SIM_ENV = "SSTAR_BUILTIN_SIM_URL";
@@ -27,6 +31,8 @@ export async function startBuiltinSimulatorIfNeeded(
       cacheDir: mutantCacheDir(dataDir),
       seed: config.seed,
       executor,
+      mutantsPerProblem: mutantsPerProblem(),
+      timeSec: config.limits.timeSec,
     });
     const models = [
       ...new Set(

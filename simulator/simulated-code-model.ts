@@ -21,11 +21,19 @@ export interface SimulatedCodeModelOptions {
   /** Mutants generated per problem. */
   mutantsPerProblem?: number;
   onProblem?: (problemId: string, fromCache: boolean, done: number, total: number) => void;
+  /** Per-test time limit of the mutant checks; LiveCodeBench's 6 s when absent. */
+  timeSec?: number;
 }
 
 /** Where checked mutant pools are cached: SSTAR_MUTANT_CACHE_DIR, else the data folder's cache. */
 export function mutantCacheDir(dataDir: string): string {
   return process.env.SSTAR_MUTANT_CACHE_DIR || join(dataDir, "cache");
+}
+
+/** Wrong programs generated per problem: SSTAR_MUTANTS_PER_PROBLEM, else 12. */
+export function mutantsPerProblem(): number {
+  const value = Number(process.env.SSTAR_MUTANTS_PER_PROBLEM);
+  return Number.isInteger(value) && value > 0 ? value : 12;
 }
 
 /** Every problem of the given files, in order. */
@@ -53,6 +61,7 @@ export async function buildSimulatedCodeModel(
     seed: options.seed,
     perProblem: options.mutantsPerProblem ?? 12,
     onProblem: options.onProblem,
+    timeSec: options.timeSec,
   });
   const bank = new StaticProgramBank();
   const known: KnownProblem[] = [];

@@ -6,6 +6,7 @@ import { defaultSimConfig, loadSimConfig } from "../../simulator/sim-config";
 import {
   buildSimulatedCodeModel,
   mutantCacheDir,
+  mutantsPerProblem,
   readProblemFiles,
 } from "../../simulator/simulated-code-model";
 import type { GlobalOptions } from "../global-options";
@@ -55,6 +56,7 @@ export function registerSim(program: Command): void {
           cacheDir: mutantCacheDir(dataDir),
           seed: config.seed,
           executor,
+          mutantsPerProblem: mutantsPerProblem(),
           behaviour: parseBehaviourConfig(config.behaviour, options.config ?? "simulator configuration"),
           onProblem: (id, fromCache, done, total) =>
             process.stderr.write(

@@ -150,6 +150,8 @@ export interface BuildMutantPoolOptions {
   concurrency?: number;
   /** Called after each problem, with whether it came from the cache. */
   onProblem?: (problemId: string, fromCache: boolean, done: number, total: number) => void;
+  /** Per-test time limit of the checks (the run's own, so a mutant is wrong under the limits it will meet). */
+  timeSec?: number;
 }
 
 const CACHE_VERSION = 1;
@@ -220,6 +222,7 @@ function entryKey(problem: MutantProblem, options: BuildMutantPoolOptions, mutat
       seed: options.seed,
       perProblem: options.perProblem,
       variants: options.variantsPerProblem ?? 2,
+      timeSec: options.timeSec ?? null,
       mutate: sha256(mutateSource),
     }),
   );
@@ -246,11 +249,15 @@ function balanced<T extends { kind: string }>(items: T[], count: number): T[] {
 
 class Checker {
   calls = 0;
-  constructor(private readonly executor: ProgramExecutor) {}
+  constructor(
+    private readonly executor: ProgramExecutor,
+    private readonly timeSec?: number,
+  ) {}
 
   private run(problem: MutantProblem, program: string, tests: MutantProblem["publicTests"], stop: boolean) {
     this.calls++;
     const request: ExecutionRequest = { program, kind: problem.kind, tests, stopOnFailure: stop };
+    if (this.timeSec !== undefined) request.limits = { timeSec: this.timeSec };
     if (problem.funcName !== undefined) request.funcName = problem.funcName;
     return this.executor.execute(request);
   }
@@ -367,7 +374,7 @@ function writeEntry(file: string, entry: ProblemEntry): void {
 export async function buildMutantPool(options: BuildMutantPoolOptions): Promise<MutantPool> {
   mkdirSync(options.cacheDir, { recursive: true });
   const mutateSource = readFileSync(MUTATE_SCRIPT, "utf8");
-  const checker = new Checker(options.executor);
+  const checker = new Checker(options.executor, options.timeSec);
   const entries = new Map<string, ProblemEntry>();
   let hits = 0;
   let misses = 0;
