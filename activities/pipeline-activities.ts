@@ -30,7 +30,9 @@ import {
 import type { ProgramExecutor } from "../sandbox/types";
 import type { ContentRef, ContentStore, KeyedStore } from "../store/content-store";
 import {
+  addStageUsage,
   methodLabel,
+  NO_USAGE,
   type ProblemEntry,
   type ProblemOutcome,
   type SampleRound,
@@ -209,14 +211,9 @@ function pipelineActivities(deps: PipelineDeps) {
       const problem = await loadProblem(input.problem.ref);
       const role = config.roles.generator;
       const messages = generationMessages(problem, role.layout, { systemPrompt: role.systemPrompt });
-      let usage: StageUsage = { requests: 0, prompt: 0, completion: 0, reasoning: 0 };
+      let usage: StageUsage = NO_USAGE;
       const add = (u: StageUsage) => {
-        usage = {
-          requests: usage.requests + u.requests,
-          prompt: usage.prompt + u.prompt,
-          completion: usage.completion + u.completion,
-          reasoning: usage.reasoning + u.reasoning,
-        };
+        usage = addStageUsage(usage, u);
       };
       try {
         const keys = Array.from({ length: config.budget.n }, (_, i) => `sample${i}:round0`);
@@ -278,7 +275,7 @@ function pipelineActivities(deps: PipelineDeps) {
       const messages = selfDebugMessages(trace);
       const round = history.length;
       const key = `sample${input.sampleIndex}:round${round}`;
-      let usage: StageUsage = { requests: 0, prompt: 0, completion: 0, reasoning: 0 };
+      let usage: StageUsage = NO_USAGE;
       try {
         const call = await callRole(deps.llm, config, "debugger", "refine", problem.id, messages, [key]);
         usage = call.usage;
@@ -293,12 +290,7 @@ function pipelineActivities(deps: PipelineDeps) {
             const again = await callRole(deps.llm, config, "debugger", "refine", problem.id, messages, [
               `${key}:retry${attempt}`,
             ]);
-            usage = {
-              requests: usage.requests + again.usage.requests,
-              prompt: usage.prompt + again.usage.prompt,
-              completion: usage.completion + again.usage.completion,
-              reasoning: usage.reasoning + again.usage.reasoning,
-            };
+            usage = addStageUsage(usage, again.usage);
             return again.texts[0] ?? "";
           },
           (config.roles.debugger ?? config.roles.generator).parseRetries,

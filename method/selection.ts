@@ -162,24 +162,23 @@ async function perTestTournament(
   return { scores, clusters: allClusters, matches };
 }
 
-/** S* in the reference's form (`generated_tests_tool_assisted`), §3.1 of the method doc. */
-export async function selectSstarRef(
+/**
+ * The reference's tournament selection: the P=0/P=1 pre-steps, the per-test tournament with the
+ * given judgment, and the code-only fallback when nobody scored.
+ */
+async function tournamentSelection(
   candidates: SelectionCandidate[],
   tools: SelectionTools,
   tieBreak: TieBreak,
+  judge: PairJudge,
+  options: { dropErrors: boolean; reason: string },
 ): Promise<SelectionOutcome> {
   const testCount = await tools.generatedTestCount(); // spent even when P <= 1, as in the reference
   const pool = publicPassing(candidates);
   if (pool.length === 0) return { selected: firstBestPublic(candidates), reason: "no public-passing sample" };
   if (pool.length === 1) return { selected: pool[0] as number, reason: "single public-passing sample" };
   const outputs = await tools.outputsOnGeneratedTests(pool);
-  const tournament = await perTestTournament(
-    pool,
-    outputs,
-    testCount,
-    (a, b) => tools.adaptiveJudgment(a, b),
-    true,
-  );
+  const tournament = await perTestTournament(pool, outputs, testCount, judge, options.dropErrors);
   if (Math.max(...pool.map((c) => tournament.scores[c] ?? 0)) === 0) {
     const fallback = await selectByCodeOnlyJudge(pool, tools, tieBreak);
     return {
@@ -191,43 +190,33 @@ export async function selectSstarRef(
   }
   return {
     selected: argmax(pool, (c) => tournament.scores[c] ?? 0, tieBreak, tools.rng),
-    reason: "adaptive-input tournament",
+    reason: options.reason,
     ...tournament,
   };
 }
 
-/** Table 3's "LLM Judge" (`generated_tests_aware_llm_judge`): the same tournament, errors kept, no adaptive inputs. */
-export async function selectByTestAwareJudge(
+/** S* in the reference's form (`generated_tests_tool_assisted`), §3.1 of the method doc. */
+export function selectSstarRef(
   candidates: SelectionCandidate[],
   tools: SelectionTools,
   tieBreak: TieBreak,
 ): Promise<SelectionOutcome> {
-  const testCount = await tools.generatedTestCount();
-  const pool = publicPassing(candidates);
-  if (pool.length === 0) return { selected: firstBestPublic(candidates), reason: "no public-passing sample" };
-  if (pool.length === 1) return { selected: pool[0] as number, reason: "single public-passing sample" };
-  const outputs = await tools.outputsOnGeneratedTests(pool);
-  const tournament = await perTestTournament(
-    pool,
-    outputs,
-    testCount,
-    (a, b, t) => tools.testAwareJudgment(a, b, t),
-    false,
-  );
-  if (Math.max(...pool.map((c) => tournament.scores[c] ?? 0)) === 0) {
-    const fallback = await selectByCodeOnlyJudge(pool, tools, tieBreak);
-    return {
-      ...fallback,
-      reason: "no sample scored: code-only judge fallback",
-      clusters: tournament.clusters,
-      matches: [...tournament.matches, ...(fallback.matches ?? [])],
-    };
-  }
-  return {
-    selected: argmax(pool, (c) => tournament.scores[c] ?? 0, tieBreak, tools.rng),
+  return tournamentSelection(candidates, tools, tieBreak, (a, b) => tools.adaptiveJudgment(a, b), {
+    dropErrors: true,
+    reason: "adaptive-input tournament",
+  });
+}
+
+/** Table 3's "LLM Judge" (`generated_tests_aware_llm_judge`): the same tournament, errors kept, no adaptive inputs. */
+export function selectByTestAwareJudge(
+  candidates: SelectionCandidate[],
+  tools: SelectionTools,
+  tieBreak: TieBreak,
+): Promise<SelectionOutcome> {
+  return tournamentSelection(candidates, tools, tieBreak, (a, b, t) => tools.testAwareJudgment(a, b, t), {
+    dropErrors: false,
     reason: "test-aware judge tournament",
-    ...tournament,
-  };
+  });
 }
 
 /**

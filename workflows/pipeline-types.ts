@@ -18,16 +18,21 @@ export interface StageUsage {
 
 export type UsageByStage = Partial<Record<Stage, StageUsage>>;
 
+export const NO_USAGE: StageUsage = { requests: 0, prompt: 0, completion: 0, reasoning: 0 };
+
+export function addStageUsage(a: StageUsage, b: StageUsage): StageUsage {
+  return {
+    requests: a.requests + b.requests,
+    prompt: a.prompt + b.prompt,
+    completion: a.completion + b.completion,
+    reasoning: a.reasoning + b.reasoning,
+  };
+}
+
 export function mergeUsage(a: UsageByStage, b: UsageByStage): UsageByStage {
   const merged: UsageByStage = { ...a };
   for (const [stage, u] of Object.entries(b) as [Stage, StageUsage][]) {
-    const prev = merged[stage] ?? { requests: 0, prompt: 0, completion: 0, reasoning: 0 };
-    merged[stage] = {
-      requests: prev.requests + u.requests,
-      prompt: prev.prompt + u.prompt,
-      completion: prev.completion + u.completion,
-      reasoning: prev.reasoning + u.reasoning,
-    };
+    merged[stage] = addStageUsage(merged[stage] ?? NO_USAGE, u);
   }
   return merged;
 }

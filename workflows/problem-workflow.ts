@@ -1,6 +1,5 @@
-import { proxyActivities } from "@temporalio/workflow";
-import type { createPipelineActivities } from "../activities/pipeline-activities";
 import type { ContentRef } from "../store/content-store";
+import { pipelineActivities } from "./pipeline-activities-proxy";
 import {
   type MethodResult,
   mergeUsage,
@@ -13,27 +12,8 @@ import {
   type UsageByStage,
 } from "./pipeline-types";
 
-type PipelineActivities = ReturnType<typeof createPipelineActivities>;
-
-const RETRY = {
-  initialInterval: "1 second",
-  backoffCoefficient: 2,
-  maximumInterval: "1 minute",
-  maximumAttempts: 8,
-  nonRetryableErrorTypes: ["ContextOverflow", "BadLlmRequest"],
-};
-
-// Activities heartbeat every 10 s: a killed worker's activity is retried elsewhere within 30 s.
-const llm = proxyActivities<PipelineActivities>({
-  startToCloseTimeout: "1 hour",
-  heartbeatTimeout: "30 seconds",
-  retry: RETRY,
-});
-const quick = proxyActivities<PipelineActivities>({
-  startToCloseTimeout: "30 minutes",
-  heartbeatTimeout: "30 seconds",
-  retry: RETRY,
-});
+const llm = pipelineActivities("1 hour");
+const quick = pipelineActivities("30 minutes");
 
 const passedPublic = (r: SampleRound | undefined) =>
   !!r && r.publicTotal > 0 && r.publicPassed === r.publicTotal;

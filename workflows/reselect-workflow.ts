@@ -1,5 +1,4 @@
-import { proxyActivities } from "@temporalio/workflow";
-import type { createPipelineActivities } from "../activities/pipeline-activities";
+import { pipelineActivities } from "./pipeline-activities-proxy";
 import {
   mergeUsage,
   methodLabel,
@@ -8,18 +7,7 @@ import {
   type UsageByStage,
 } from "./pipeline-types";
 
-type PipelineActivities = ReturnType<typeof createPipelineActivities>;
-
-const acts = proxyActivities<PipelineActivities>({
-  startToCloseTimeout: "1 hour",
-  heartbeatTimeout: "30 seconds",
-  retry: {
-    initialInterval: "1 second",
-    maximumInterval: "1 minute",
-    maximumAttempts: 8,
-    nonRetryableErrorTypes: ["ContextOverflow", "BadLlmRequest"],
-  },
-});
+const acts = pipelineActivities("1 hour");
 
 /**
  * Applies another selection method to a finished run's stored candidates: no generation, only

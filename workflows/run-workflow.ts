@@ -4,11 +4,10 @@ import {
   defineQuery,
   executeChild,
   ParentClosePolicy,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from "@temporalio/workflow";
-import type { createPipelineActivities } from "../activities/pipeline-activities";
+import { pipelineActivities } from "./pipeline-activities-proxy";
 import {
   mergeUsage,
   type ProblemEntry,
@@ -19,14 +18,8 @@ import {
 } from "./pipeline-types";
 import { problemWorkflow } from "./problem-workflow";
 
-type PipelineActivities = ReturnType<typeof createPipelineActivities>;
-
-const acts = proxyActivities<PipelineActivities>({
-  // Preparing may download a release (about 1 GB per shard) before reading it.
-  startToCloseTimeout: "3 hours",
-  heartbeatTimeout: "30 seconds",
-  retry: { initialInterval: "1 second", maximumInterval: "1 minute", maximumAttempts: 5 },
-});
+// Preparing may download a release (about 1 GB per shard) before reading it.
+const acts = pipelineActivities("3 hours");
 
 export const progressQuery = defineQuery<RunProgress>("progress");
 
