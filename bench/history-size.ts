@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { Client, Connection } from "@temporalio/client";
-import { temporal } from "@temporalio/proto";
+import proto from "@temporalio/proto";
 import { EmbeddedTemporalServer } from "../runtime/temporal-server";
 
 const args = process.argv.slice(2);
@@ -28,7 +28,7 @@ const rows: {
 try {
   for await (const wf of client.workflow.list()) {
     const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
-    const historyBytes = temporal.api.history.v1.History.encode(history).finish().length;
+    const historyBytes = proto.temporal.api.history.v1.History.encode(history).finish().length;
     let largest = 0;
     const visit = (value: unknown): void => {
       if (!value || typeof value !== "object") return;
