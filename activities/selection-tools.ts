@@ -4,6 +4,7 @@ import type { LlmGateway } from "../llm/llm-gateway";
 import { type GeneratedTest, parseGeneratedTests, parseJudgeChoice } from "../method/parse-response";
 import {
   adaptiveInputsMessages,
+  feedbackMessage,
   type JudgedExecution,
   type JudgedSample,
   pairwiseJudgeMessages,
@@ -265,14 +266,15 @@ export class RunSelectionTools implements SelectionTools {
   private shown(output: string, test: RunnableTest): string {
     if (this.o.hidePredictedOutputs || test.predicted === undefined) return output;
     // The reference shows the judge its whole feedback message, predicted output included.
-    if (output.startsWith("Error:")) {
-      return output === "Error: Time out!"
-        ? "Time out!."
-        : `For test input: ${test.input}. Expected output is: ${test.predicted}, but got error: ${output.slice(7, -1)}.`;
-    }
-    return agreesWithPrediction(output, test.predicted, this.o.problem.kind)
-      ? `For test input: ${test.input}. Expected output is: ${test.predicted}, your solution correctly passes this test with output ${output}.`
-      : `For test input: ${test.input}. Expected output is: ${test.predicted}, but got: ${output}.`;
+    const failed = output.startsWith("Error:");
+    return feedbackMessage({
+      input: test.input,
+      expected: test.predicted,
+      output,
+      error: failed ? output.slice(7, -1) : undefined,
+      killed: output === "Error: Time out!",
+      passed: !failed && agreesWithPrediction(output, test.predicted, this.o.problem.kind),
+    });
   }
 
   private async judgeBothOrders(

@@ -90,20 +90,19 @@ export interface PublicTestFeedback {
   passed: boolean;
 }
 
+/** The reference's message for one test: what the debugger reads, and what the S* judge is shown. */
+export function feedbackMessage(t: PublicTestFeedback): string {
+  if (t.killed) return "Time out!.";
+  if (t.error !== undefined)
+    return `For test input: ${t.input}. Expected output is: ${t.expected}, but got error: ${t.error}.`;
+  if (t.passed)
+    return `For test input: ${t.input}. Expected output is: ${t.expected}, your solution correctly passes this test with output ${t.output}.`;
+  return `For test input: ${t.input}. Expected output is: ${t.expected}, but got: ${t.output}.`;
+}
+
 /** One line per public test, passing and failing alike, in the reference's wording. */
 export function feedbackString(tests: PublicTestFeedback[]): string {
-  return tests
-    .map((t, i) => {
-      let message: string;
-      if (t.killed) message = "Time out!.";
-      else if (t.error !== undefined)
-        message = `For test input: ${t.input}. Expected output is: ${t.expected}, but got error: ${t.error}.`;
-      else if (t.passed)
-        message = `For test input: ${t.input}. Expected output is: ${t.expected}, your solution correctly passes this test with output ${t.output}.`;
-      else message = `For test input: ${t.input}. Expected output is: ${t.expected}, but got: ${t.output}.`;
-      return `[Test ${i} - ]${message}\n`;
-    })
-    .join("");
+  return tests.map((t, i) => `[Test ${i} - ]${feedbackMessage(t)}\n`).join("");
 }
 
 export interface DebugRound {

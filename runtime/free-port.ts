@@ -1,19 +1,5 @@
 import { createServer } from "node:net";
 
-/** A TCP port on loopback that was free a moment ago (the OS picks it). */
-export function freePort(host = "127.0.0.1"): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Several distinct free ports, held together until all are known so none is handed out twice. */
 export async function freePorts(count: number, host = "127.0.0.1"): Promise<number[]> {
   const servers = await Promise.all(
