@@ -1,3 +1,4 @@
+import { dedupePrograms } from "../method/clustering";
 import type { ContentRef } from "../store/content-store";
 import { pipelineActivities } from "./pipeline-activities-proxy";
 import {
@@ -14,6 +15,18 @@ import {
 
 const llm = pipelineActivities("1 hour");
 const quick = pipelineActivities("30 minutes");
+
+/**
+ * The final candidates' distinct programs, each with every sample that wrote it (its multiplicity).
+ * Identical programs share a content ref, so they are executed and judged once: the execution memo
+ * and the response cache (identical prompts) see to it.
+ */
+function distinctPrograms(candidates: SelectionCandidateRef[]): { codeRef: ContentRef; samples: number[] }[] {
+  return dedupePrograms(candidates.map((c) => c.codeRef)).map(({ representative, members }) => ({
+    codeRef: (candidates[representative] as SelectionCandidateRef).codeRef,
+    samples: members.map((m) => (candidates[m] as SelectionCandidateRef).index),
+  }));
+}
 
 const passedPublic = (r: SampleRound | undefined) =>
   !!r && r.publicTotal > 0 && r.publicPassed === r.publicTotal;
@@ -113,7 +126,15 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
   const recordRef = await quick.writeProblemResult({
     resultsDir: input.resultsDir,
     outcome,
-    record: { problem, histories, finalCandidates, selections, verdicts, outcome },
+    record: {
+      problem,
+      histories,
+      finalCandidates,
+      distinctPrograms: distinctPrograms(finalCandidates),
+      selections,
+      verdicts,
+      outcome,
+    },
   });
   return { ...outcome, recordRef };
 }
