@@ -102,6 +102,8 @@ export interface RunWorkflowInput {
   runId: string;
   config: RunConfig;
   resultsDir: string;
+  /** Problems finished by one run of the workflow before it continues as new (default 500). */
+  childrenPerHistory?: number;
   /** Carried across continue-as-new. */
   state?: RunState;
 }

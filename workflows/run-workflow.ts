@@ -83,7 +83,9 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<unknown> {
   };
 
   while (state.nextOffset < total || inFlight.size > 0) {
-    const rollOver = finishedHere >= CHILDREN_PER_HISTORY || workflowInfo().continueAsNewSuggested;
+    const rollOver =
+      finishedHere >= (input.childrenPerHistory ?? CHILDREN_PER_HISTORY) ||
+      workflowInfo().continueAsNewSuggested;
     while (!rollOver && inFlight.size < config.window && state.nextOffset < total) {
       if (state.nextOffset - pageStart >= page.length) {
         pageStart = state.nextOffset;

@@ -108,7 +108,9 @@ export async function runCommand(
             handle = await client.workflow.start(runWorkflow, {
               workflowId,
               taskQueue: TASK_QUEUE,
-              args: [{ runId, config, resultsDir }],
+              args: [{ runId, config, resultsDir, childrenPerHistory: childrenPerHistory() }],
+              // Sandboxes and the LLM share a small machine with the worker; a slow task is not a dead worker.
+              workflowTaskTimeout: "1 minute",
             });
           } catch (err) {
             if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -136,6 +138,12 @@ export async function runCommand(
   );
   if (options.json) console.log(JSON.stringify(summary));
   else console.log(formatSummary(summary));
+}
+
+/** SSTAR_CHILDREN_PER_HISTORY: how many problems a run's workflow history holds before continuing as new. */
+function childrenPerHistory(): number | undefined {
+  const value = Number(process.env.SSTAR_CHILDREN_PER_HISTORY);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
 export function progressLine(p: RunProgress): string {
