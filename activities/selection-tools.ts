@@ -1,7 +1,14 @@
 import type { RunConfig } from "../config/run-config";
 import type { Problem } from "../datasets/problem";
 import type { LlmGateway } from "../llm/llm-gateway";
-import { type GeneratedTest, parseGeneratedTests, parseJudgeChoice } from "../method/parse-response";
+import { parseDspySections } from "../method/dspy-layout";
+import {
+  type GeneratedTest,
+  parseGeneratedTests,
+  parseJudgeChoice,
+  postProcessCode,
+  stripThinking,
+} from "../method/parse-response";
 import {
   adaptiveInputsMessages,
   feedbackMessage,
@@ -9,6 +16,7 @@ import {
   type JudgedSample,
   pairwiseJudgeMessages,
   testInputsMessages,
+  timeoutInputMessages,
 } from "../method/prompts";
 import type { SeededRandom } from "../method/seeded-random";
 import type { JudgeChoice, SelectionTools } from "../method/selection";
@@ -25,6 +33,16 @@ export interface RunnableTest {
 
 /** The reference's test-generation tries per suite before giving up with no tests. */
 const TEST_GENERATION_TRIES = 3;
+
+/** The reference asks for three timeout inputs and evaluates each expression within 2 s. */
+const TIMEOUT_INPUTS = 3;
+const TIMEOUT_EXPRESSION_SEC = 2;
+
+/** Evaluates an LLM-written input expression inside the sandbox: stdin text, or one JSON value. */
+const EVALUATE_EXPRESSION = `import sys, json
+value = eval(sys.stdin.read())
+sys.stdout.write(value if isinstance(value, str) else json.dumps(value))
+`;
 
 /** Generated inputs in the runner's form: stdin text, or one JSON value per line (dict values in order). */
 export function runnableTest(test: GeneratedTest, kind: Problem["kind"]): RunnableTest {
@@ -137,10 +155,15 @@ export class RunSelectionTools implements SelectionTools {
   readonly rng: SeededRandom;
   usage: UsageByStage = {};
   /** What was asked and answered, for the problem's record. */
-  readonly log: { generatedTests?: RunnableTest[]; adaptive: Record<string, RunnableTest[]> } = {
+  readonly log: {
+    generatedTests?: RunnableTest[];
+    timeoutInputs?: string[];
+    adaptive: Record<string, RunnableTest[]>;
+  } = {
     adaptive: {},
   };
   private tests?: Promise<RunnableTest[]>;
+  private timeoutInputs?: Promise<RunnableTest[]>;
   private readonly runs = new Map<string, Promise<ExecutionResult>>();
   private readonly adaptive = new Map<string, Promise<RunnableTest[]>>();
 
@@ -217,6 +240,55 @@ export class RunSelectionTools implements SelectionTools {
       candidates.map(async (c) => [c, await this.outputs(c, tests)] as const),
     );
     return new Map(entries);
+  }
+
+  /** Large inputs from LLM-written expressions, each evaluated in the sandbox; failures are dropped. */
+  private largeInputs(): Promise<RunnableTest[]> {
+    this.timeoutInputs ??= (async () => {
+      const inputs: RunnableTest[] = [];
+      for (let attempt = 0; attempt < TIMEOUT_INPUTS; attempt++) {
+        const call = await callRole(
+          this.o.llm,
+          this.o.config,
+          "testGenerator",
+          "test_inputs",
+          this.o.problem.id,
+          timeoutInputMessages(this.o.problem),
+          [`timeout${attempt}`],
+        );
+        this.addUsage(call.stage, call.usage);
+        const fields = parseDspySections(stripThinking(call.texts[0] ?? ""), ["tests"]);
+        const expression = postProcessCode(fields?.tests ?? "");
+        if (!expression) continue;
+        const evaluated = await this.o.executor.execute({
+          program: EVALUATE_EXPRESSION,
+          kind: "stdin",
+          tests: [{ input: expression }],
+          mode: "collect",
+          grader: "lcb",
+          limits: { timeSec: TIMEOUT_EXPRESSION_SEC },
+        });
+        const result = evaluated.tests[0];
+        if (!evaluated.compileError && result?.outcome === "ok" && result.output)
+          inputs.push({ input: result.output });
+      }
+      this.log.timeoutInputs = inputs.map((t) => t.input.slice(0, 200));
+      return inputs;
+    })();
+    return this.timeoutInputs;
+  }
+
+  async timeoutSurvivors(candidates: number[]): Promise<number[]> {
+    const inputs = await this.largeInputs();
+    if (inputs.length === 0) return candidates;
+    const survived = await Promise.all(
+      candidates.map(async (c) => {
+        const outputs = await this.outputs(c, inputs);
+        return outputs.filter((o) => !o.startsWith("Error:")).length;
+      }),
+    );
+    const best = Math.max(...survived);
+    return candidates.filter((_, i) => survived[i] === best);
   }
 
   async matchesPredicted(candidates: number[]): Promise<Map<number, boolean[]>> {

@@ -40,6 +40,12 @@ export const ADAPTIVE_INPUTS_DESC: Record<ProblemKind, string> = {
   call: `Generate a complete set of potential inputs to test the two given AI-generated solutions to the coding problem. Cover: (i) Cases where one implementation may fail but the other succeeds.(ii) Edge cases, such as empty string or arrays, (iii) Complex and diffucult inputs, but do not include very long inputs. (iv) Other ones that can maximize the chance of catching a bug. ${JSON_IO_FORMAT}`,
 };
 
+/** The reference's "timeout test" request: one Python expression that evaluates to a large input. */
+export const TIMEOUT_INPUT_DESC: Record<ProblemKind, string> = {
+  stdin: `Generate python code expression to be evaluated to a single long input to test whether an AI-generated solution will timeout to the coding problem. ${CONTINUATION_8}Assume the input will be used via stdin, do not attempt to write out the complete long input, instead, give an input expression directly, and the input expression should be evaluated directly to a string representation of the stdin input. Do not name the expressions. ${CONTINUATION_8}The length of the input should not exceed the upper limit sepcified in prompt. Do not give anything else (names, comments) than the input expression.`,
+  call: `Generate python code expression to be evaluated to a single long input to test whether an AI-generated solution will timeout to the coding problem. ${CONTINUATION_8}The input expression should be evaluated to the same type as the input provided in the prompt. ${CONTINUATION_8}Do not attempt to write out the expression, but simply give a short expression to be evluated to the long actual input. Please do not give the expression a name. The length of the input should not exceed the upper limit sepcified in prompt.Do not give anything else (names, comments) than the single input expression.`,
+};
+
 export const JUDGE_CODE_ONLY_DESC =
   "Given the prompt, an AI have generated two candidates. Please compare these two candidates carefully, and return the index of the best sample (0 for the first sample, 1 for the second sample, 2 if they are equally good/bad).";
 
@@ -136,6 +142,15 @@ export function testInputsMessages(problem: PromptProblem): ChatMessage[] {
   return dspyMessages({
     inputs: [{ name: "prompt", value: problem.content }],
     outputs: [{ name: "tests", desc: TEST_INPUTS_DESC[problem.kind] }],
+    chainOfThought: true,
+  });
+}
+
+/** The `generated_tests` baseline's first step: an expression for one large, timeout-provoking input. */
+export function timeoutInputMessages(problem: PromptProblem): ChatMessage[] {
+  return dspyMessages({
+    inputs: [{ name: "prompt", value: problem.content }],
+    outputs: [{ name: "tests", desc: TIMEOUT_INPUT_DESC[problem.kind] }],
     chainOfThought: true,
   });
 }

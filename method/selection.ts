@@ -21,6 +21,11 @@ export interface SelectionTools {
   generatedTestCount(): Promise<number>;
   /** Output of each candidate on each generated test (`Error: …` for failures), [candidate][test]. */
   outputsOnGeneratedTests(candidates: number[]): Promise<Map<number, string[]>>;
+  /**
+   * The candidates with the best no-error rate on large, LLM-written "timeout" inputs (the
+   * reference's first step of `generated_tests`); all of them when there are no such inputs.
+   */
+  timeoutSurvivors(candidates: number[]): Promise<number[]>;
   /** Whether each candidate's output equals the test generator's predicted output, per test. */
   matchesPredicted(candidates: number[]): Promise<Map<number, boolean[]>>;
   /** One S* match: adaptive inputs for (a, b), both run on them, judged in both orders. */
@@ -308,15 +313,20 @@ export async function selectByMajorityVote(
   };
 }
 
-/** Table 3's "Generated Tests": the public-passing sample agreeing most with the predicted outputs. */
+/**
+ * Table 3's "Generated Tests": among the public-passing samples, keep those with the best rate on
+ * large timeout inputs, then pick the one agreeing most with the predicted outputs.
+ */
 export async function selectByGeneratedTests(
   candidates: SelectionCandidate[],
   tools: SelectionTools,
 ): Promise<SelectionOutcome> {
   await tools.generatedTestCount();
-  const pool = publicPassing(candidates);
-  if (pool.length === 0) return { selected: firstBestPublic(candidates), reason: "no public-passing sample" };
-  if (pool.length === 1) return { selected: pool[0] as number, reason: "single public-passing sample" };
+  const passing = publicPassing(candidates);
+  if (passing.length === 0)
+    return { selected: firstBestPublic(candidates), reason: "no public-passing sample" };
+  if (passing.length === 1) return { selected: passing[0] as number, reason: "single public-passing sample" };
+  const pool = await tools.timeoutSurvivors(passing);
   const agree = await tools.matchesPredicted(pool);
   const scores = Object.fromEntries(pool.map((c) => [c, (agree.get(c) ?? []).filter(Boolean).length]));
   return {

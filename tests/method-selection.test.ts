@@ -33,6 +33,11 @@ function fakeTools(
     },
     outputsOnGeneratedTests: async (cs) => new Map(cs.map((c) => [c, outputs[c] ?? []])),
     matchesPredicted: async (cs) => new Map(cs.map((c) => [c, (outputs[c] ?? []).map((o) => o === "right")])),
+    // Candidates whose outputs include "slow" are the ones that time out on the large inputs.
+    timeoutSurvivors: async (cs) => {
+      const fast = cs.filter((c) => !(outputs[c] ?? []).includes("slow"));
+      return fast.length > 0 ? fast : cs;
+    },
     adaptiveJudgment: async (a, b) => {
       calls.push(`match ${a} ${b}`);
       return judge(a, b);
@@ -129,6 +134,13 @@ describe("baselines", () => {
   it("generated tests picks the sample agreeing most with the predicted outputs", async () => {
     const outputs = { 0: ["right", "wrong"], 1: ["right", "right"] };
     expect((await selectByGeneratedTests(passing(2), fakeTools(outputs, new Set()))).selected).toBe(1);
+  });
+
+  it("generated tests first keeps the samples that survive the large timeout inputs", async () => {
+    const outputs = { 0: ["right", "wrong"], 1: ["right", "right", "slow"], 2: ["right", "wrong"] };
+    const outcome = await selectByGeneratedTests(passing(3), fakeTools(outputs, new Set()));
+    expect(outcome.scores).toEqual({ 0: 1, 2: 1 });
+    expect(outcome.selected).toBe(0);
   });
 
   it("the test-aware judge keeps error clusters", async () => {

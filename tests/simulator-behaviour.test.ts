@@ -8,6 +8,7 @@ import {
   pairwiseJudgeMessages,
   selfDebugMessages,
   testInputsMessages,
+  timeoutInputMessages,
 } from "../method/prompts";
 import { DEFAULT_BEHAVIOUR } from "../simulator/behaviour/behaviour-config";
 import { CodeModelResponder } from "../simulator/behaviour/code-model-responder";
@@ -53,6 +54,7 @@ describe("recognising the request's role from the prompt's structure", () => {
     ["refine", selfDebugMessages("trace"), "refine"],
     ["test inputs", testInputsMessages(prompt), "test_inputs"],
     ["adaptive inputs", adaptiveInputsMessages(prompt, "a", "b"), "adaptive_inputs"],
+    ["timeout input", timeoutInputMessages(prompt), "timeout_input"],
     [
       "judge with execution",
       pairwiseJudgeMessages(prompt, [

@@ -58,6 +58,7 @@ export class CodeModelResponder implements Responder {
     else if (role === "refine") answer = this.refine(problem, request, rng);
     else if (role === "test_inputs") answer = this.testInputs(problem, rng, []);
     else if (role === "adaptive_inputs") answer = this.adaptiveInputs(problem, request, rng);
+    else if (role === "timeout_input") answer = this.timeoutInput(problem, rng);
     else answer = this.judge(problem, request, rng);
     const withThinking = this.think(answer.text, rng);
     return { ...answer, ...withThinking, role, problemId: problem?.id };
@@ -147,6 +148,20 @@ export class CodeModelResponder implements Responder {
       (t) => failsA.has(t) !== failsB.has(t),
     );
     return this.testInputs(problem, rng, distinguishing);
+  }
+
+  /** An expression for the largest hidden input: a JSON string literal is valid Python too. */
+  private timeoutInput(problem: KnownProblem, rng: SeededRandom) {
+    const largest = [...problem.privateTests, ...problem.publicTests].reduce(
+      (best, t) => (t.input.length > best.length ? t.input : best),
+      "",
+    );
+    const expression =
+      problem.kind === "stdin"
+        ? JSON.stringify(largest)
+        : `__import__("json").loads(${JSON.stringify(largest.split("\n")[0] ?? "")})`;
+    const text = `[[ ## reasoning ## ]]\n${reasoning(rng)}\n\n[[ ## tests ## ]]\n${expression}\n\n[[ ## completed ## ]]`;
+    return { text, outcome: `timeout_input:${largest.length}` };
   }
 
   private judge(problem: KnownProblem, request: SimulatedRequest, rng: SeededRandom) {

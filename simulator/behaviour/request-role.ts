@@ -6,6 +6,7 @@ export type RequestRole =
   | "refine"
   | "test_inputs"
   | "adaptive_inputs"
+  | "timeout_input"
   | "judge_with_execution"
   | "judge_code_only"
   | "unknown";
@@ -37,7 +38,8 @@ export function classifyRequest(messages: ChatMessage[]): ClassifiedRequest {
     if (outputs.includes("`best_sample_idx`")) {
       role = user.includes("### Execution outputs ###") ? "judge_with_execution" : "judge_code_only";
     } else if (outputs.includes("`tests`")) {
-      role = system.includes("`completionA`") ? "adaptive_inputs" : "test_inputs";
+      if (system.includes("`completionA`")) role = "adaptive_inputs";
+      else role = outputs.includes("single long input") ? "timeout_input" : "test_inputs";
     } else if (outputs.includes("`code`")) {
       role = outputs.includes("past history of your code") ? "refine" : "generate";
     }
