@@ -14,9 +14,27 @@ export interface RunSummary {
   tokens: Record<string, { prompt: number; completion: number; reasoning: number; requests: number }> & {
     total: { prompt: number; completion: number; reasoning: number; requests: number };
   };
+  /** The same spend by role (each stage is played by one role), with the model that played it. */
+  tokens_by_role: Record<
+    string,
+    { model: string; prompt: number; completion: number; reasoning: number; requests: number }
+  >;
   /** Which model played which role. */
   roles: Record<string, string>;
 }
+
+/** The role that plays each stage. */
+const ROLE_OF_STAGE: Record<
+  Stage,
+  "generator" | "debugger" | "testGenerator" | "inputSynthesizer" | "judge"
+> = {
+  generate: "generator",
+  refine: "debugger",
+  test_inputs: "testGenerator",
+  adaptive_inputs: "inputSynthesizer",
+  judge: "judge",
+  fallback_judge: "judge",
+};
 
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
 const share = (hits: number, total: number) => (total === 0 ? 0 : round4(hits / total));
@@ -72,6 +90,23 @@ export function summarizeRun(runId: string, config: RunConfig, outcomes: Problem
       return [r, `${role.model} @ ${role.endpoint}`];
     }),
   );
+  const tokensByRole: RunSummary["tokens_by_role"] = {};
+  for (const [stage, t] of Object.entries(tokens) as [string, (typeof tokens)["total"]][]) {
+    if (stage === "total") continue;
+    const role = ROLE_OF_STAGE[stage as Stage];
+    const entry = tokensByRole[role] ?? {
+      model: (config.roles[role] ?? config.roles.generator).model,
+      prompt: 0,
+      completion: 0,
+      reasoning: 0,
+      requests: 0,
+    };
+    entry.prompt += t.prompt;
+    entry.completion += t.completion;
+    entry.reasoning += t.reasoning;
+    entry.requests += t.requests;
+    tokensByRole[role] = entry;
+  }
   return {
     run_id: runId,
     name: config.name,
@@ -95,6 +130,7 @@ export function summarizeRun(runId: string, config: RunConfig, outcomes: Problem
       ),
     },
     tokens,
+    tokens_by_role: tokensByRole,
     roles,
   };
 }
