@@ -77,6 +77,14 @@ function loadProblems(path: string, limit: number | undefined): Problem[] {
   });
 }
 
+/** Busy and total jiffies of all the host's CPUs, from /proc/stat. */
+function hostCpuTicks(): { busy: number; total: number } {
+  const fields = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
@@ -126,6 +134,7 @@ async function measure(
     let tests = 0;
     let notPassed = 0;
     let next = 0;
+    const cpuBefore = hostCpuTicks();
     const began = performance.now();
     const worker = async () => {
       for (let i = next++; i < problems.length; i = next++) {
@@ -147,6 +156,9 @@ async function measure(
     };
     await Promise.all(Array.from({ length: poolSize }, worker));
     const seconds = (performance.now() - began) / 1000;
+    const cpuAfter = hostCpuTicks();
+    const hostBusy = (cpuAfter.busy - cpuBefore.busy) / Math.max(1, cpuAfter.total - cpuBefore.total);
+    console.log(`${isolation}: host CPU busy ${(hostBusy * 100).toFixed(0)}% while measuring`);
     return {
       python,
       programMs,
