@@ -28,6 +28,7 @@ import {
   selectSstarRef,
 } from "../method/selection";
 import type { ProgramExecutor } from "../sandbox/types";
+import type { SpendRecorder } from "../spend/spend-recorder";
 import type { ContentRef, ContentStore, KeyedStore } from "../store/content-store";
 import {
   addStageUsage,
@@ -52,6 +53,8 @@ export interface PipelineDeps {
   executionCache: KeyedStore;
   /** Where datasets named by URL or `lcb:` are downloaded once. */
   datasetCacheDir: string;
+  /** Where paid LLM responses and executed sandbox batches are recorded (the ledger first). */
+  spend: SpendRecorder;
 }
 
 const PROBLEM_PAGE = 200;

@@ -1,5 +1,6 @@
 import OpenAI from "openai";
 import { BUILTIN_SIMULATOR_URL } from "../config/presets";
+import { NO_SPEND_RECORDING, type SpendRecorder } from "../spend/spend-recorder";
 import type { KeyedStore } from "../store/content-store";
 import { ConcurrencyLimiter } from "./concurrency-limiter";
 import {
@@ -27,7 +28,10 @@ export class OpenAiGateway implements LlmGateway {
   private readonly clients = new Map<string, OpenAI>();
   private readonly limiters = new Map<string, ConcurrencyLimiter>();
 
-  constructor(private readonly cache: KeyedStore) {}
+  constructor(
+    private readonly cache: KeyedStore,
+    private readonly spend: SpendRecorder = NO_SPEND_RECORDING,
+  ) {}
 
   async complete(request: CompletionRequest): Promise<Completion> {
     const started = Date.now();

@@ -37,7 +37,7 @@ export async function createWorker(target: TemporalTarget, deps: PipelineDepsOpt
     tls: target.tls,
     apiKey: target.apiKey,
   });
-  const pipelineDeps = createPipelineDeps(deps);
+  const pipelineDeps = await createPipelineDeps(deps);
   const worker = await Worker.create({
     connection,
     namespace: target.namespace,

@@ -1,9 +1,12 @@
 import { join } from "node:path";
 import type { PipelineDeps } from "../activities/pipeline-activities";
+import { ledgerTarget, openLedger } from "../ledger/open-ledger";
 import { OpenAiGateway } from "../llm/openai-gateway";
 import { createExecutor, type Isolation } from "../sandbox/create-executor";
 import { RemoteExecutor } from "../sandbox/service/remote-executor";
 import type { ProgramExecutor } from "../sandbox/types";
+import { LedgerSpendRecorder } from "../spend/ledger-spend-recorder";
+import { CompositeSpendRecorder, type SpendRecorder } from "../spend/spend-recorder";
 import { LocalContentStore, LocalKeyedStore } from "../store/content-store";
 
 export interface PipelineDepsOptions {
@@ -13,10 +16,25 @@ export interface PipelineDepsOptions {
   sandboxToken?: string;
   isolation?: Isolation;
   unsafe?: boolean;
+  /** The spend ledger's PostgreSQL URL (SSTAR_LEDGER_URL, a cluster); otherwise SQLite in the data folder. */
+  ledgerUrl?: string;
+  /** Recorders fed after the ledger with the same spend (e.g. live metrics). */
+  extraRecorders?: SpendRecorder[];
 }
 
-/** What the pipeline activities of one worker share: the store, the caches, the LLM and the sandbox. */
-export function createPipelineDeps(options: PipelineDepsOptions): PipelineDeps & { close(): Promise<void> } {
+/**
+ * What the pipeline activities of one worker share: the store, the caches, the LLM, the sandbox and
+ * the spend ledger. The ledger is opened here, so a worker that cannot record spend does not start.
+ */
+export async function createPipelineDeps(
+  options: PipelineDepsOptions,
+): Promise<PipelineDeps & { close(): Promise<void> }> {
+  const ledger = await openLedger(ledgerTarget(options.dataDir, options.ledgerUrl));
+  // The ledger first: a failed durable write fails the activity before any other recorder counts it.
+  const spend = new CompositeSpendRecorder([
+    new LedgerSpendRecorder(ledger),
+    ...(options.extraRecorders ?? []),
+  ]);
   let executor: Promise<ProgramExecutor> | undefined;
   const getExecutor = () => {
     executor ??= options.sandboxUrl
@@ -26,12 +44,17 @@ export function createPipelineDeps(options: PipelineDepsOptions): PipelineDeps &
   };
   return {
     store: new LocalContentStore(join(options.dataDir, "store")),
-    llm: new OpenAiGateway(new LocalKeyedStore(join(options.dataDir, "cache", "llm"))),
+    llm: new OpenAiGateway(new LocalKeyedStore(join(options.dataDir, "cache", "llm")), spend),
     executionCache: new LocalKeyedStore(join(options.dataDir, "cache", "exec")),
     datasetCacheDir: join(options.dataDir, "cache"),
     executor: getExecutor,
+    spend,
     close: async () => {
-      if (executor) await (await executor).close();
+      try {
+        if (executor) await (await executor).close();
+      } finally {
+        await ledger.close();
+      }
     },
   };
 }
@@ -44,5 +67,6 @@ export function pipelineDepsOptionsFromEnv(dataDir: string): PipelineDepsOptions
     sandboxToken: process.env.SSTAR_SANDBOX_TOKEN || undefined,
     isolation: (process.env.SSTAR_SANDBOX_ISOLATION as Isolation | undefined) || undefined,
     unsafe: process.env.SSTAR_UNSAFE_NO_SANDBOX === "1",
+    ledgerUrl: process.env.SSTAR_LEDGER_URL || undefined,
   };
 }
