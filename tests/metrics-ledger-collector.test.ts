@@ -1,0 +1,229 @@
+import { Registry } from "prom-client";
+import { afterEach, describe, expect, it } from "vitest";
+import { ledgerTarget, openLedger } from "../ledger/open-ledger";
+import type { LlmSpendEntry, SandboxSpendEntry, SpendLedger, Totals } from "../ledger/types";
+import { LedgerTotalsCollector } from "../metrics/ledger-collector";
+import { startMetricsServer } from "../metrics/metrics-server";
+import { tempDir } from "./helpers/processes";
+
+let nextId = 0;
+
+function llmEntry(overrides: Partial<LlmSpendEntry> = {}): LlmSpendEntry {
+  return {
+    requestId: `req-${nextId++}`,
+    runId: "run-a",
+    budgetSetting: "n=2,r=2",
+    problemId: "p1",
+    stage: "generate",
+    role: "generator",
+    model: "sim-coder",
+    endpoint: "sim",
+    promptTokens: 100,
+    completionTokens: 40,
+    cachedTokens: 30,
+    reasoningTokens: 10,
+    latencyMs: 1500,
+    attempt: 1,
+    at: "2026-01-01T00:00:00.000Z",
+    ...overrides,
+  };
+}
+
+function sandboxEntry(overrides: Partial<SandboxSpendEntry> = {}): SandboxSpendEntry {
+  return {
+    requestId: `batch-${nextId++}`,
+    runId: "run-a",
+    budgetSetting: "n=2,r=2",
+    problemId: "p1",
+    stage: "refine",
+    cpuSeconds: 0.25,
+    wallSeconds: 0.5,
+    tests: 3,
+    at: "2026-01-01T00:00:00.000Z",
+    ...overrides,
+  };
+}
+
+/** The sum of the series of `name` matching every label given. */
+async function value(registry: Registry, name: string, labels: Record<string, string> = {}) {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) throw new Error(`no metric ${name}`);
+  const { values } = await metric.get();
+  return values
+    .filter((v) =>
+      Object.entries(labels).every(([k, want]) => String((v.labels as Record<string, unknown>)[k]) === want),
+    )
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+describe("LedgerTotalsCollector (run totals read from the ledger at scrape time)", () => {
+  const ledgers: SpendLedger[] = [];
+  afterEach(async () => {
+    await Promise.all(ledgers.splice(0).map((l) => l.close()));
+  });
+  async function sqliteLedger(dataDir = tempDir("metrics-ledger")): Promise<SpendLedger> {
+    const ledger = await openLedger(ledgerTarget(dataDir));
+    ledgers.push(ledger);
+    return ledger;
+  }
+
+  it("exports the ledger's totals per run, budget setting, stage, role, model and token type", async () => {
+    const ledger = await sqliteLedger();
+    await ledger.recordLlm(llmEntry());
+    await ledger.recordLlm(
+      llmEntry({ problemId: "p2", promptTokens: 5, completionTokens: 6, cachedTokens: 0 }),
+    );
+    await ledger.recordLlm(
+      llmEntry({ stage: "refine", role: "debugger", model: "gpt-4o-mini", budgetSetting: "n=4,r=2" }),
+    );
+    await ledger.recordSandbox(sandboxEntry());
+    await ledger.recordSandbox(sandboxEntry({ cpuSeconds: 1, wallSeconds: 2, tests: 4 }));
+    await ledger.recordLlm(llmEntry({ runId: "run-other" }));
+
+    const registry = new Registry();
+    const collector = new LedgerTotalsCollector(ledger, registry);
+    collector.exportRun("run-a");
+    const gen = { run: "run-a", budget_setting: "n=2,r=2", stage: "generate", role: "generator" };
+    expect(await value(registry, "sstar_ledger_llm_tokens_total", { ...gen, type: "input" })).toBe(105);
+    expect(await value(registry, "sstar_ledger_llm_tokens_total", { ...gen, type: "output" })).toBe(46);
+    expect(await value(registry, "sstar_ledger_llm_tokens_total", { ...gen, type: "cached" })).toBe(30);
+    expect(await value(registry, "sstar_ledger_llm_tokens_total", { ...gen, type: "reasoning" })).toBe(20);
+    expect(await value(registry, "sstar_ledger_llm_requests_total", gen)).toBe(2);
+    expect(
+      await value(registry, "sstar_ledger_llm_tokens_total", {
+        budget_setting: "n=4,r=2",
+        stage: "refine",
+        role: "debugger",
+        model: "gpt-4o-mini",
+        type: "input",
+      }),
+    ).toBe(100);
+    const refine = { run: "run-a", budget_setting: "n=2,r=2", stage: "refine" };
+    expect(await value(registry, "sstar_ledger_sandbox_batches_total", refine)).toBe(2);
+    expect(await value(registry, "sstar_ledger_sandbox_cpu_seconds_total", refine)).toBeCloseTo(1.25);
+    expect(await value(registry, "sstar_ledger_sandbox_wall_seconds_total", refine)).toBeCloseTo(2.5);
+    expect(await value(registry, "sstar_ledger_sandbox_tests_total", refine)).toBe(7);
+    // Only runs it was told about: run-other is not exported.
+    expect(await value(registry, "sstar_ledger_llm_requests_total", { run: "run-other" })).toBe(0);
+    expect(await value(registry, "sstar_ledger_runs_exported")).toBe(1);
+
+    // Totals over every label equal the ledger's own run totals.
+    const [total] = (await ledger.totals("run-a")).rows;
+    expect(await value(registry, "sstar_ledger_llm_tokens_total", { type: "input" })).toBe(
+      total?.promptTokens,
+    );
+    expect(await value(registry, "sstar_ledger_llm_tokens_total", { type: "output" })).toBe(
+      total?.completionTokens,
+    );
+  });
+
+  it("learns the runs to export from the spend and problems it is told about", async () => {
+    const ledger = await sqliteLedger();
+    const registry = new Registry();
+    const collector = new LedgerTotalsCollector(ledger, registry);
+    const entry = llmEntry({ runId: "run-b" });
+    await ledger.recordLlm(entry);
+    await collector.llm(entry);
+    collector.problemStarted({ runId: "run-c", budgetSetting: "n=2,r=2" });
+    await ledger.recordSandbox(sandboxEntry({ runId: "run-c" }));
+    expect(await value(registry, "sstar_ledger_llm_requests_total", { run: "run-b" })).toBe(1);
+    expect(await value(registry, "sstar_ledger_sandbox_batches_total", { run: "run-c" })).toBe(1);
+    expect(await value(registry, "sstar_ledger_runs_exported")).toBe(2);
+  });
+
+  it("after a restart, exports the whole run again (never a counter that starts over)", async () => {
+    const dataDir = tempDir("metrics-restart");
+    const first = await sqliteLedger(dataDir);
+    for (let i = 0; i < 3; i++) await first.recordLlm(llmEntry({ runId: "run-r" }));
+    // A new process: a fresh registry and collector over the same ledger file.
+    const second = await sqliteLedger(dataDir);
+    const registry = new Registry();
+    const collector = new LedgerTotalsCollector(second, registry);
+    const after = llmEntry({ runId: "run-r" });
+    await second.recordLlm(after);
+    await collector.llm(after);
+    expect(await value(registry, "sstar_ledger_llm_requests_total", { run: "run-r" })).toBe(4);
+    expect(await value(registry, "sstar_ledger_llm_tokens_total", { run: "run-r", type: "input" })).toBe(400);
+  });
+
+  it("follows the ledger between scrapes", async () => {
+    const ledger = await sqliteLedger();
+    const registry = new Registry();
+    const collector = new LedgerTotalsCollector(ledger, registry);
+    collector.exportRun("run-a");
+    await ledger.recordLlm(llmEntry());
+    expect(await value(registry, "sstar_ledger_llm_requests_total")).toBe(1);
+    await ledger.recordLlm(llmEntry());
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect(await value(registry, "sstar_ledger_llm_requests_total")).toBe(2);
+  });
+
+  it("answers a scrape with the last totals when the ledger cannot be read, and counts the failure", async () => {
+    let failing = false;
+    const fake: SpendLedger = {
+      recordLlm: async () => ({ duplicate: false }),
+      recordSandbox: async () => ({ duplicate: false }),
+      entries: async function* () {},
+      close: async () => {},
+      totals: async (runId): Promise<Totals> => {
+        if (failing) throw new Error("database is locked");
+        return {
+          runId,
+          groupBy: ["budgetSetting", "stage", "role", "model"],
+          rows: [
+            {
+              key: { budgetSetting: "b", stage: "generate", role: "generator", model: "m" },
+              requests: 3,
+              promptTokens: 30,
+              completionTokens: 9,
+              cachedTokens: 0,
+              reasoningTokens: 0,
+              sandboxBatches: 0,
+              cpuSeconds: 0,
+              wallSeconds: 0,
+              tests: 0,
+              usage: [],
+            },
+          ],
+        };
+      },
+    };
+    const errors: unknown[] = [];
+    const registry = new Registry();
+    new LedgerTotalsCollector(fake, registry, { logError: (e) => errors.push(e) }).exportRun("run-f");
+    expect(await value(registry, "sstar_ledger_llm_requests_total")).toBe(3);
+    failing = true;
+    await new Promise((r) => setTimeout(r, 1_100));
+    const text = await registry.metrics();
+    expect(text).toContain('sstar_ledger_llm_requests_total{budget_setting="b"');
+    expect(await value(registry, "sstar_ledger_llm_requests_total")).toBe(3);
+    expect(await value(registry, "sstar_ledger_read_errors_total")).toBeGreaterThanOrEqual(1);
+    expect(String(errors[0])).toContain("database is locked");
+  });
+});
+
+describe("metrics server", () => {
+  it("serves /metrics in the Prometheus text format and /healthz; other paths are 404", async () => {
+    const registry = new Registry();
+    const ledger = await openLedger(ledgerTarget(tempDir("metrics-server")));
+    try {
+      new LedgerTotalsCollector(ledger, registry).exportRun("run-a");
+      const server = await startMetricsServer(registry, 0, "127.0.0.1");
+      try {
+        expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        const metrics = await fetch(`${server.url}/metrics`);
+        expect(metrics.status).toBe(200);
+        expect(metrics.headers.get("content-type")).toContain("text/plain");
+        expect(await metrics.text()).toContain("# TYPE sstar_ledger_llm_tokens_total counter");
+        expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+        expect((await fetch(`${server.url}/nope`)).status).toBe(404);
+        expect((await fetch(`${server.url}/metrics`, { method: "POST" })).status).toBe(405);
+      } finally {
+        await server.close();
+      }
+      await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+    } finally {
+      await ledger.close();
+    }
+  });
+});
