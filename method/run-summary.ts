@@ -24,7 +24,7 @@ export interface RunSummary {
 }
 
 /** The role that plays each stage. */
-const ROLE_OF_STAGE: Record<
+export const ROLE_OF_STAGE: Record<
   Stage,
   "generator" | "debugger" | "testGenerator" | "inputSynthesizer" | "judge"
 > = {

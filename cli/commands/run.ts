@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { type ConfigOverrides, loadRunConfig } from "../../config/load-run-config";
 import type { RunConfig } from "../../config/run-config";
 import type { RunSummary } from "../../method/run-summary";
+import { recordRunEnd } from "../../report/run-folder";
 import { connectClient } from "../../runtime/temporal-client";
 import { TASK_QUEUE } from "../../worker/task-queue";
 import type { RunProgress } from "../../workflows/pipeline-types";
@@ -81,6 +82,7 @@ export async function runCommand(
   const resultsDir = resultsDirOf(dataDir, runId);
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
+  let startedAt = new Date();
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log(
     `sstar run ${runId}: ${config.name}, N=${config.budget.n}, R=${config.budget.rounds}, results in ${resultsDir}`,
@@ -88,6 +90,8 @@ export async function runCommand(
 
   const summary = await withTemporal(dataDir, async (target) =>
     hostWorker(target, dataDir, config, options, async () => {
+      // The pipeline's own time: not the server's start or the simulator's pool building.
+      startedAt = new Date();
       const client = await connectClient(target);
       try {
         const workflowId = runWorkflowId(runId);
@@ -136,6 +140,8 @@ export async function runCommand(
       }
     }),
   );
+  // Wall time and settings.json, for `sstar report` and `sstar estimate --from-run`.
+  recordRunEnd(resultsDir, config, summary, startedAt);
   if (options.json) console.log(JSON.stringify(summary));
   else console.log(formatSummary(summary));
 }

@@ -1,0 +1,92 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { RunConfigSchema } from "../../config/run-config";
+import { loadPriceFile, selectPriceTable } from "../../ledger/prices";
+import { renderHtmlReport } from "../../report/html-report";
+import { usageOfStages } from "../../report/price-usage";
+import { buildReportModel } from "../../report/report-model";
+import { formatReportText } from "../../report/report-text";
+import {
+  REPORT_FILE,
+  readForecast,
+  readRunSeconds,
+  readSettingsFile,
+  readSummary,
+} from "../../report/run-folder";
+import { readLedgerTotals } from "../../report/run-ledger";
+import { budgetSettingLabel, settingsOfRun } from "../../report/run-settings";
+import type { GlobalOptions } from "../global-options";
+import { resultsDirOf } from "./run";
+
+export function registerReport(program: Command): void {
+  program
+    .command("report")
+    .description(
+      "per-setting table of a run or sweep (pass@1 per difficulty, spend by stage) and one self-contained HTML file with plots",
+    )
+    .argument("<run>", "the run id (a folder under <data-dir>/runs)")
+    .option("--html <file>", "where to write the HTML report (default: <run dir>/report.html)")
+    .option("--prices <file>", "price file (default: ledger/default-prices.json)")
+    .action(async (runId: string, options: { html?: string; prices?: string }) => {
+      const { dataDir } = program.opts<GlobalOptions>();
+      const htmlFile = await reportCommand(dataDir, runId, options);
+      process.stderr.write(`report written to ${htmlFile}\n`);
+    });
+}
+
+/** `sstar report`: prints the table and writes the HTML; returns the HTML file's path. */
+export async function reportCommand(
+  dataDir: string,
+  runId: string,
+  options: { html?: string; prices?: string },
+): Promise<string> {
+  const resultsDir = resultsDirOf(dataDir, runId);
+  if (!existsSync(resultsDir)) {
+    const runs = existsSync(join(dataDir, "runs")) ? readdirSync(join(dataDir, "runs")) : [];
+    throw new Error(`no run ${runId} in ${dataDir} (runs: ${runs.join(", ") || "none"})`);
+  }
+  const configFile = join(resultsDir, "config.json");
+  const config = existsSync(configFile)
+    ? RunConfigSchema.parse(JSON.parse(readFileSync(configFile, "utf8")))
+    : undefined;
+  const summary = readSummary(resultsDir);
+  const settings =
+    readSettingsFile(resultsDir) ?? (summary && config ? settingsOfRun(summary, config) : undefined);
+  if (!settings) throw new Error(`run ${runId} has neither settings.json nor a finished summary.json`);
+
+  const ledger = await readLedgerTotals(dataDir, runId);
+  const sandboxCpuSeconds = (ledger?.rows ?? []).reduce((s, r) => s + r.cpuSeconds, 0);
+  const runSpend =
+    summary && config
+      ? {
+          usage: usageOfStages(
+            Object.fromEntries(Object.entries(summary.tokens).filter(([stage]) => stage !== "total")),
+            config.roles,
+          ),
+          sandboxCpuSeconds,
+          seconds: readRunSeconds(resultsDir),
+        }
+      : undefined;
+  const forecast = readForecast(resultsDir);
+  const finalOracle = summary?.oracle.pass_at_n.at(-1);
+  const model = buildReportModel({
+    settings,
+    prices: selectPriceTable(loadPriceFile(options.prices)),
+    ...(ledger ? { ledger } : {}),
+    ...(runSpend ? { runSpend } : {}),
+    ...(forecast ? { forecast } : {}),
+    ...(summary && finalOracle !== undefined
+      ? {
+          oracle: [
+            { setting: budgetSettingLabel(summary.budget.n, summary.budget.rounds), passAtN: finalOracle },
+          ],
+        }
+      : {}),
+    generatedAt: new Date().toISOString(),
+  });
+  console.log(formatReportText(model));
+  const htmlFile = resolve(options.html ?? join(resultsDir, REPORT_FILE));
+  writeFileSync(htmlFile, renderHtmlReport(model));
+  return htmlFile;
+}
