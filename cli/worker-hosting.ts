@@ -1,4 +1,5 @@
 import type { RunConfig } from "../config/run-config";
+import { attachWorkerMetrics } from "../metrics/worker-metrics";
 import type { TemporalTarget } from "../runtime/temporal-target";
 import { createWorker } from "../worker/create-worker";
 import { pipelineDepsOptionsFromEnv } from "../worker/pipeline-deps";
@@ -8,6 +9,8 @@ export interface WorkerHostingOptions {
   /** False with --no-worker: workers run elsewhere (e.g. on a cluster). */
   worker?: boolean;
   unsafeNoSandbox?: boolean;
+  /** Serve the hosted worker's Prometheus metrics on this port (default SSTAR_METRICS_PORT, unset: none). */
+  metricsPort?: number;
 }
 
 /**
@@ -25,11 +28,18 @@ export async function hostWorker<T>(
   const simulator = await startBuiltinSimulatorIfNeeded(config, dataDir);
   const deps = pipelineDepsOptionsFromEnv(dataDir);
   if (options.unsafeNoSandbox) deps.unsafe = true;
-  const { worker, close } = await createWorker(target, deps);
+  const metrics = await attachWorkerMetrics(deps, { port: options.metricsPort });
+  // stderr: stdout may carry the --json contract.
+  if (metrics) console.error(`metrics at ${metrics.url}/metrics`);
   try {
-    return await worker.runUntil(body());
+    const { worker, close } = await createWorker(target, deps);
+    try {
+      return await worker.runUntil(body());
+    } finally {
+      await close();
+    }
   } finally {
-    await close();
+    await metrics?.close();
     await simulator?.close();
   }
 }

@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { ledgerTarget, openLedger } from "../ledger/open-ledger";
 import type { SpendRecorder } from "../spend/spend-recorder";
+import type { PipelineDepsOptions } from "../worker/pipeline-deps";
 import { LedgerTotalsCollector } from "./ledger-collector";
 import { type MetricsServer, startMetricsServer } from "./metrics-server";
 import { SpendMetrics } from "./spend-metrics";
@@ -56,6 +57,27 @@ export async function startWorkerMetrics(options: WorkerMetricsOptions): Promise
       }
     },
   };
+}
+
+/**
+ * Starts a worker's metrics endpoint when a port is asked for (the flag, else SSTAR_METRICS_PORT) and
+ * adds its recorders to the worker's dependencies; undefined, and nothing started, otherwise.
+ */
+export async function attachWorkerMetrics(
+  deps: PipelineDepsOptions,
+  listen: { port?: number; host?: string } = {},
+): Promise<WorkerMetrics | undefined> {
+  const fromEnv = metricsListenFromEnv();
+  const port = listen.port ?? fromEnv?.port;
+  if (port === undefined) return undefined;
+  const metrics = await startWorkerMetrics({
+    port,
+    host: listen.host ?? fromEnv?.host,
+    dataDir: deps.dataDir,
+    ledgerUrl: deps.ledgerUrl,
+  });
+  deps.extraRecorders = [...(deps.extraRecorders ?? []), ...metrics.recorders];
+  return metrics;
 }
 
 /** SSTAR_METRICS_PORT (unset: no metrics endpoint) and SSTAR_METRICS_HOST. */
