@@ -360,6 +360,21 @@ describe("probes and metrics", { timeout: 20_000 }, () => {
     ).toBe(2);
   });
 
+  it("counts error answers by route and error type", async () => {
+    const { url } = await startServer();
+    expect((await postJson(url, "{not json")).status).toBe(400);
+    expect((await postJson(url, { ...gradeRequest("a", ["1"]), tests: [{ input: 3 }] })).status).toBe(400);
+    expect((await fetch(`${url}/nope`)).status).toBe(404);
+    await postJson(url, gradeRequest("ok", ["1"]));
+    expect(
+      await metric(
+        url,
+        'sstar_sandbox_request_errors_total{route="/v1/execute",type="invalid_request_error"}',
+      ),
+    ).toBe(2);
+    expect(await metric(url, 'sstar_sandbox_request_errors_total{route="other",type="not_found"}')).toBe(1);
+  });
+
   it("keeps each server's metrics in its own registry", async () => {
     const one = await startServer();
     const two = await startServer();

@@ -77,11 +77,20 @@ export function sendJson(
   res.end(text);
 }
 
+/** The error type each error response carried, for the errors-by-kind metric. */
+const sentErrorTypes = new WeakMap<ServerResponse, string>();
+
+/** The `error.type` this response was answered with, if it was an error. */
+export function sentErrorType(res: ServerResponse): string | undefined {
+  return sentErrorTypes.get(res);
+}
+
 export function sendError(
   res: ServerResponse,
   status: number,
   error: ErrorBody["error"],
   headers: Record<string, string> = {},
 ): void {
+  sentErrorTypes.set(res, error.type);
   sendJson(res, status, { error } satisfies ErrorBody, headers);
 }

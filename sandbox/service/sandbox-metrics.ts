@@ -3,7 +3,8 @@ import type { ExecutionResult } from "../types";
 
 export interface SandboxMetrics {
   recordResult(result: ExecutionResult): void;
-  observeRequest(route: string, status: number, seconds: number): void;
+  /** `errorType`: the `error.type` of an error answer (overloaded, unavailable, invalid_request_error, ...). */
+  observeRequest(route: string, status: number, seconds: number, errorType?: string): void;
 }
 
 /** The service's metrics on `registry`; the gauges read the queue when scraped, so they are never stale. */
@@ -57,6 +58,12 @@ export function createSandboxMetrics(
     buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     registers,
   });
+  const errors = new Counter({
+    name: "sstar_sandbox_request_errors_total",
+    help: "Requests answered with an error, by route and error type (overloaded, unavailable, invalid_request_error, ...)",
+    labelNames: ["route", "type"],
+    registers,
+  });
   return {
     recordResult(result) {
       runs.inc({ isolation: result.isolation });
@@ -65,8 +72,9 @@ export function createSandboxMetrics(
       cpuSeconds.inc(Math.max(0, result.cpuMs) / 1000);
       wallSeconds.inc(Math.max(0, result.wallMs) / 1000);
     },
-    observeRequest(route, status, seconds) {
+    observeRequest(route, status, seconds, errorType) {
       requestDuration.observe({ route, code: String(status) }, seconds);
+      if (errorType !== undefined) errors.inc({ route, type: errorType });
     },
   };
 }

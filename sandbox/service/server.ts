@@ -10,7 +10,14 @@ import {
   type ProgramExecutor,
 } from "../types";
 import { ExecutionQueue } from "./execution-queue";
-import { BodyTooLargeError, ClientGoneError, readBody, sendError, sendJson } from "./http-json";
+import {
+  BodyTooLargeError,
+  ClientGoneError,
+  readBody,
+  sendError,
+  sendJson,
+  sentErrorType,
+} from "./http-json";
 import { parseExecuteBody } from "./parse-execute-body";
 import { estimateRetryAfterSeconds } from "./retry-after";
 import { createSandboxMetrics } from "./sandbox-metrics";
@@ -73,7 +80,8 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
     if (isExecute) executeRequestsOpen++;
     if (draining) res.setHeader("connection", "close");
     res.once("close", () => {
-      metrics.observeRequest(route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.observeRequest(route, res.statusCode, seconds, sentErrorType(res));
       if (isExecute && --executeRequestsOpen === 0) onExecuteRequestsDone?.();
     });
     handle(req, res, route).catch((error) => {
