@@ -672,8 +672,13 @@ export function createSimulatorServer(options: SimulatorServerOptions): Simulato
     };
     res.on("close", onClose);
     const timed = await scheduled.done;
+    // Through the next poll phase (two check phases away): a disconnect that arrived with the
+    // request is seen before answering, even with zero latency.
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
     res.off("close", onClose);
-    if (timed.cancelled || res.destroyed) {
+    // A client that half-closed (a killed process's FIN) leaves the response unwritable without
+    // destroying it: vLLM aborts such a request, and so does the simulator.
+    if (timed.cancelled || res.destroyed || !res.socket?.writable) {
       metrics.aborted();
       metrics.responded(path, 499);
       entry.status = 499;
@@ -686,7 +691,7 @@ export function createSimulatorServer(options: SimulatorServerOptions): Simulato
     entry.status = 200;
     requestLog?.write(entry);
     const offset = (submittedAt - arrival) / 1000;
-    metrics.served({
+    const servedRequest = {
       endpoint,
       promptTokens: usage.prompt_tokens,
       completionTokens: usage.completion_tokens,
@@ -696,8 +701,18 @@ export function createSimulatorServer(options: SimulatorServerOptions): Simulato
       queueSeconds: offset + timed.queueSeconds,
       firstTokenSeconds: timed.firstTokenSeconds === null ? null : offset + timed.firstTokenSeconds,
       e2eSeconds: (performance.now() - arrival) / 1000,
+    };
+    // Served means delivered: counted once the whole response has been handed to the connection,
+    // and as aborted if the connection failed first (a client that died as the answer was written).
+    res.once("finish", () => {
+      metrics.served(servedRequest);
+      metrics.responded(path, 200);
     });
-    metrics.responded(path, 200);
+    res.once("close", () => {
+      if (res.writableFinished) return;
+      metrics.aborted();
+      metrics.responded(path, 499);
+    });
 
     if (parsed.stream) {
       choices.forEach((choice, index) => {
