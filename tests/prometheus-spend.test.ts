@@ -1,0 +1,285 @@
+/**
+ * A real Prometheus (Debian's package) scrapes a worker's /metrics and the sandbox service's every
+ * second while a small run goes through them; what Prometheus answers through its HTTP API must
+ * equal the spend ledger the worker wrote.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ledgerTarget, openLedger } from "../ledger/open-ledger";
+import type { SpendLedger, Totals } from "../ledger/types";
+import type { RunSummary } from "../method/run-summary";
+import { projectRoot } from "../runtime/paths";
+import { EmbeddedTemporalServer } from "../runtime/temporal-server";
+import { killHard, startTsProcess, tempDir } from "./helpers/processes";
+import {
+  freeLoopbackPort,
+  promtoolCheckMetrics,
+  startTestPrometheus,
+  type TestPrometheus,
+  type VectorSample,
+} from "./helpers/prometheus";
+import { jsonOutput, runSstar } from "./helpers/sstar-cli";
+
+const LEETCODE = join(projectRoot, "..", "shared", "data", "leetcode", "leetcode_dev100.jsonl");
+const PROBLEMS = 2;
+const N = 2;
+const WORKER_JOB = "sstar-worker";
+const SANDBOX_JOB = "sstar-sandbox";
+
+/** Starts `sstar sim` and resolves with its base URL (the first line it prints). */
+async function startSimulator(
+  dataDir: string,
+  problems: string,
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    ["bin/sstar.js", "--data-dir", dataDir, "sim", "--port", "0", "--problems", problems, "--seed", "7"],
+    { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    let err = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const line = out.split("\n")[0] ?? "";
+      if (out.includes("\n") && line.startsWith("http")) resolve(line.trim());
+    });
+    child.stderr?.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    child.once("exit", (code) => reject(new Error(`sstar sim exited with ${code}: ${err.slice(-2000)}`)));
+  });
+  return { child, url };
+}
+
+/** Retries `check` (assertions) until it passes: scrapes land once a second. */
+async function eventually(check: () => Promise<void>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+/** `label=value,...=value` for each series, sorted: two answers compare as text. */
+function bySeries(samples: VectorSample[], labels: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of samples) out[labels.map((l) => `${l}=${s.metric[l] ?? ""}`).join(",")] = s.value;
+  return out;
+}
+
+/** The ledger's token totals in the same shape as the Prometheus answer. */
+function ledgerTokens(totals: Totals, labels: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const row of totals.rows) {
+    if (row.requests === 0) continue;
+    const key: Record<string, string> = {
+      budget_setting: row.key.budgetSetting ?? "",
+      stage: row.key.stage ?? "",
+      role: row.key.role ?? "",
+      model: row.key.model ?? "",
+    };
+    const byType = {
+      input: row.promptTokens,
+      output: row.completionTokens,
+      cached: row.cachedTokens,
+      reasoning: row.reasoningTokens,
+    };
+    for (const [type, value] of Object.entries(byType)) {
+      const series = labels.map((l) => `${l}=${l === "type" ? type : (key[l] ?? "")}`).join(",");
+      out[series] = value;
+    }
+  }
+  return out;
+}
+
+describe("Prometheus scraping a worker and the sandbox service during a run", () => {
+  const base = tempDir("prom-spend");
+  const dataDir = join(base, "data");
+  const problemsFile = join(base, "problems.jsonl");
+  const processes: ChildProcess[] = [];
+  let temporal: EmbeddedTemporalServer | undefined;
+  let prometheus: TestPrometheus | undefined;
+  let ledger: SpendLedger | undefined;
+  let workerMetricsUrl: string;
+  let sandboxUrl: string;
+  let summary: RunSummary;
+
+  beforeAll(async () => {
+    writeFileSync(
+      problemsFile,
+      `${readFileSync(LEETCODE, "utf8").trim().split("\n").slice(0, PROBLEMS).join("\n")}\n`,
+    );
+    const simulator = await startSimulator(join(base, "sim-data"), problemsFile);
+    processes.push(simulator.child);
+    const workerPort = await freeLoopbackPort();
+    const sandboxPort = await freeLoopbackPort();
+    workerMetricsUrl = `http://127.0.0.1:${workerPort}`;
+    sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+    prometheus = await startTestPrometheus([
+      { job: WORKER_JOB, address: `127.0.0.1:${workerPort}` },
+      { job: SANDBOX_JOB, address: `127.0.0.1:${sandboxPort}` },
+    ]);
+
+    temporal = await EmbeddedTemporalServer.start({ dataDir });
+    const env = { TEMPORAL_ADDRESS: temporal.address, SSTAR_DATA_DIR: dataDir };
+    processes.push(
+      await startTsProcess("bin/sstar.js", env, sandboxUrl, 120_000, [
+        "--data-dir",
+        dataDir,
+        "sandbox",
+        "serve",
+        "--port",
+        String(sandboxPort),
+      ]),
+    );
+    processes.push(
+      await startTsProcess(
+        "bin/sstar.js",
+        { ...env, SSTAR_SANDBOX_URL: sandboxUrl },
+        "worker polling",
+        120_000,
+        ["--data-dir", dataDir, "worker", "--metrics-port", String(workerPort)],
+      ),
+    );
+
+    const configFile = join(base, "run.json");
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        name: "prom-spend",
+        dataset: { path: problemsFile },
+        endpoints: { sim: { baseUrl: simulator.url, concurrency: 16 } },
+        roles: { generator: { endpoint: "sim", model: "sstar-sim", sampling: { temperature: 0.7 } } },
+        budget: { n: N, rounds: 2 },
+        selection: [{ method: "sstar" }],
+        limits: { timeSec: 3 },
+        window: PROBLEMS,
+        seed: 7,
+      }),
+    );
+    const result = await runSstar(["--data-dir", dataDir, "run", configFile, "--no-worker", "--json"], env);
+    expect(result.code, result.stderr.slice(-3000)).toBe(0);
+    summary = jsonOutput<RunSummary>(result);
+    ledger = await openLedger(ledgerTarget(dataDir));
+  });
+
+  afterAll(async () => {
+    await ledger?.close();
+    for (const child of processes.reverse()) await killHard(child);
+    await temporal?.stop();
+    await prometheus?.stop();
+  });
+
+  const prom = () => {
+    if (!prometheus) throw new Error("prometheus did not start");
+    return prometheus;
+  };
+  const spendLedger = () => {
+    if (!ledger) throw new Error("no ledger");
+    return ledger;
+  };
+  const run = () => `run="${summary.run_id}"`;
+
+  it("scrapes both targets", async () => {
+    await eventually(async () => {
+      expect(await prom().targetHealth()).toEqual({ [WORKER_JOB]: "up", [SANDBOX_JOB]: "up" });
+    });
+  });
+
+  it("holds the ledger's token totals per budget setting, stage, role, model and type", async () => {
+    const totals = await spendLedger().totals(summary.run_id, {
+      groupBy: ["budgetSetting", "stage", "role", "model"],
+    });
+    expect(
+      totals.rows.some((r) => r.requests > 0),
+      "the ledger has no LLM entries for the run",
+    ).toBe(true);
+    const labels = ["budget_setting", "stage", "role", "model", "type"];
+    const expected = ledgerTokens(totals, labels);
+    await eventually(async () => {
+      const answer = await prom().query(
+        `max without (instance, job) (sstar_ledger_llm_tokens_total{${run()}})`,
+      );
+      expect(bySeries(answer, labels)).toEqual(expected);
+    });
+  });
+
+  it("holds the same run totals in the worker's live counters (one worker, never restarted)", async () => {
+    const [total] = (await spendLedger().totals(summary.run_id)).rows;
+    expect(total?.requests).toBeGreaterThan(0);
+    await eventually(async () => {
+      const tokens = bySeries(await prom().query(`sum by (type) (sstar_llm_tokens_total{${run()}})`), [
+        "type",
+      ]);
+      expect(tokens).toEqual({
+        "type=input": total?.promptTokens,
+        "type=output": total?.completionTokens,
+        "type=cached": total?.cachedTokens,
+        "type=reasoning": total?.reasoningTokens,
+      });
+      const [requests] = await prom().query(`sum(sstar_llm_requests_total{${run()}})`);
+      expect(requests?.value).toBe(total?.requests);
+      const [usage] = await prom().query(
+        `sum(gen_ai_client_token_usage_sum{gen_ai_token_type="input",job="${WORKER_JOB}"})`,
+      );
+      expect(usage?.value).toBe(total?.promptTokens);
+    });
+  });
+
+  it("holds the ledger's sandbox spend, and the service's own runs, verdicts, CPU and wall seconds", async () => {
+    const [total] = (await spendLedger().totals(summary.run_id)).rows;
+    expect(total?.sandboxBatches).toBeGreaterThan(0);
+    await eventually(async () => {
+      const [batches] = await prom().query(
+        `sum(max without (instance, job) (sstar_ledger_sandbox_batches_total{${run()}}))`,
+      );
+      expect(batches?.value).toBe(total?.sandboxBatches);
+      const [tests] = await prom().query(
+        `sum(max without (instance, job) (sstar_ledger_sandbox_tests_total{${run()}}))`,
+      );
+      expect(tests?.value).toBe(total?.tests);
+      const [cpu] = await prom().query(
+        `sum(max without (instance, job) (sstar_ledger_sandbox_cpu_seconds_total{${run()}}))`,
+      );
+      expect(cpu?.value).toBeCloseTo(total?.cpuSeconds ?? -1, 6);
+    });
+    const service = async (expr: string) => (await prom().query(expr))[0]?.value ?? 0;
+    expect(await service(`sum(sstar_sandbox_runs_total{job="${SANDBOX_JOB}"})`)).toBeGreaterThan(0);
+    expect(await service(`sum(sstar_sandbox_verdicts_total{job="${SANDBOX_JOB}"})`)).toBeGreaterThan(0);
+    expect(await service(`sum(sstar_sandbox_wall_seconds_total{job="${SANDBOX_JOB}"})`)).toBeGreaterThan(0);
+    expect(await prom().query(`sstar_sandbox_cpu_seconds_total{job="${SANDBOX_JOB}"}`)).toHaveLength(1);
+    expect(await prom().query(`sstar_sandbox_queue_depth{job="${SANDBOX_JOB}"}`)).toHaveLength(1);
+  });
+
+  it("counts every problem done and none in flight", async () => {
+    await eventually(async () => {
+      const [done] = await prom().query(`sum(sstar_problems_done_total{${run()}})`);
+      expect(done?.value).toBe(summary.problems);
+      const [inFlight] = await prom().query(`sum(sstar_problems_in_flight{${run()}})`);
+      expect(inFlight?.value).toBe(0);
+    });
+  });
+
+  it("labels no series by problem, sample or request", async () => {
+    const names = await prom().labelNames();
+    expect(names).toContain("budget_setting");
+    for (const forbidden of ["problem", "problem_id", "sample", "sample_index", "request_id"]) {
+      expect(names).not.toContain(forbidden);
+    }
+  });
+
+  it("passes promtool's lint of metric names, units and help on both endpoints", async () => {
+    for (const url of [workerMetricsUrl, sandboxUrl]) {
+      const exposition = await (await fetch(`${url}/metrics`)).text();
+      expect(promtoolCheckMetrics(exposition), url).toEqual([]);
+    }
+  });
+});
