@@ -3,10 +3,11 @@
 
 It is long-lived: started once inside a gVisor sandbox (or, in a pod already under gVisor, as a
 plain process), it reads one JSON request per line on stdin and writes one JSON response per line
-on stdout. Each program runs in a forked child under rlimits, as an unprivileged user when the
-runner is root, in a scratch folder that is wiped afterwards, with an empty environment. The
-child reports raw outputs over a private pipe; the runner alone holds expected outputs and grades,
-so a program cannot see or forge them.
+on stdout. Each program runs in a child under rlimits, as an unprivileged user when the runner is
+root, in a scratch folder that is wiped afterwards, with an empty environment. Children are forked
+by a separate fork server (this script with --fork-server), which receives programs and test inputs
+but never expected outputs: a program cannot find them in its memory. The child reports raw outputs
+over private pipes to the runner, which alone holds expected outputs and grades.
 
 Graders: `lcb` reproduces LiveCodeBench's official testing_util verdict for verdict; `ref`
 reproduces the S* reference harness's strict comparison and argument parsing.
@@ -14,22 +15,19 @@ Standard library only: it must run on any python3 >= 3.8.
 """
 
 import ast
-import ctypes
+import gc
 import json
 import os
 import resource
-import selectors
-import shutil
 import signal
+import socket
 import sys
-import tempfile
 import time
 import traceback
 from decimal import Decimal, InvalidOperation
 
 NOBODY = 65534
 TAIL_BYTES = 2000  # stderr tail and truncated outputs kept in results
-CHILD_POLL_S = 0.05  # how often the runner checks whether a supervised child has exited
 COALESCE_S = 0.002  # after reading test reports, the runner waits this long for more to gather
 COALESCE_MAX_BYTES = 16384  # unless it read this much: then the child may be blocked on the full pipe
 
@@ -287,10 +285,6 @@ CHILD = {"output_bytes": 1 << 20}
 
 
 def child_main(job, start, result_w, out_w, err_w, scratch, drop_to):
-    # The fork copied the request, expected outputs included, into this process; the program could
-    # find them (gc, frames) and print them.
-    for test in job["tests"]:
-        test["expected"] = None
     try:
         os.setsid()
         devnull = os.open(os.devnull, os.O_RDONLY)
@@ -321,7 +315,8 @@ def child_main(job, start, result_w, out_w, err_w, scratch, drop_to):
             os.setuid(drop_to)
         os.environ.clear()
         os.environ.update({"PATH": "/usr/bin:/bin", "HOME": scratch, "TMPDIR": scratch, "LANG": "C.UTF-8"})
-        tempfile.tempdir = scratch
+        if "tempfile" in sys.modules:
+            sys.modules["tempfile"].tempdir = scratch
         sys.stdout = os.fdopen(1, "w", buffering=1)
         sys.stderr = os.fdopen(2, "w", buffering=1)
         report = os.fdopen(result_w, "w", buffering=1)
@@ -587,20 +582,154 @@ def death_verdict(status, we_killed_for):
     return {"verdict": "runtime_error", "error": "the program exited the process (code %d)" % os.WEXITSTATUS(status)}
 
 
-class Runner:
-    def __init__(self, scratch_root):
-        self.scratch_root = scratch_root
-        self.drop_to = NOBODY if os.getuid() == 0 else None
-        set_subreaper()
-        for which in CHILD_RLIMITS:
-            HARD_LIMITS[which] = resource.getrlimit(which)[1]
+class ForkServerDied(Exception):
+    """The fork server is gone: this runner cannot run programs any more (the pool replaces it)."""
 
-    def run_job(self, job):
+
+class ForkServerClient:
+    """The runner's end of the fork server: sends a program with its pipes, hears of the child's pid and exit."""
+
+    def __init__(self, drop_to):
+        parent_end, server_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        server_fd = server_end.fileno()
+        os.set_inheritable(server_fd, True)
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                parent_end.close()
+                devnull = os.open(os.devnull, os.O_RDWR)
+                os.dup2(devnull, 0)
+                os.dup2(devnull, 1)  # stdout is the runner's answer channel: never the server's
+                args = [sys.executable, "-I", "-u", os.path.abspath(__file__), "--fork-server", str(server_fd)]
+                if drop_to is not None:
+                    args += ["--drop-to", str(drop_to)]
+                os.execv(sys.executable, args)
+            finally:
+                os._exit(72)
+        server_end.close()
+        self.sock = parent_end
+        self.pending = b""
+        message = self.read_message(None)
+        if not message.get("ready"):
+            raise ForkServerDied("the fork server did not start: %r" % message)
+
+    def start(self, child_job, fds):
+        """Asks for a child running child_job on the given pipe ends; returns its pid."""
+        body = json.dumps(child_job).encode()
+        send_with_fds(self.sock, len(body).to_bytes(8, "little"), fds)
+        self.sock.sendall(body)
+        message = self.read_message(None)
+        if "pid" not in message:
+            raise ForkServerDied("the fork server could not fork: %r" % message)
+        return message["pid"]
+
+    def read_message(self, deadline):
+        """The next message; None when the deadline passes first (no deadline: wait)."""
+        while b"\n" not in self.pending:
+            if deadline is not None:
+                import select
+
+                timeout = deadline - time.monotonic()
+                if timeout <= 0 or not select.select([self.sock], [], [], timeout)[0]:
+                    return None
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ForkServerDied("the fork server exited")
+            self.pending += chunk
+        line, self.pending = self.pending.split(b"\n", 1)
+        return json.loads(line)
+
+    def take_buffered(self):
+        """A message already read from the socket, if any (without a system call)."""
+        if b"\n" not in self.pending:
+            return None
+        return self.read_message(None)
+
+
+def send_with_fds(sock, data, fds):
+    """socket.send_fds, which Python 3.8 lacks."""
+    import array
+
+    sock.sendmsg([data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
+
+
+def recv_with_fds(sock, size, max_fds):
+    """socket.recv_fds, which Python 3.8 lacks."""
+    import array
+
+    fds = array.array("i")
+    data, ancillary, _, _ = sock.recvmsg(size, socket.CMSG_LEN(max_fds * fds.itemsize))
+    for level, kind, payload in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(payload[: len(payload) - (len(payload) % fds.itemsize)])
+    return data, list(fds)
+
+
+def fork_server_main(server_fd, drop_to):
+    """Forks one child per program. It holds programs and inputs, never expected outputs."""
+    preload()
+    for which in CHILD_RLIMITS:
+        HARD_LIMITS[which] = resource.getrlimit(which)[1]
+    sock = socket.socket(fileno=server_fd)
+
+    def send(message):
+        sock.sendall((json.dumps(message) + "\n").encode())
+
+    def recv_exact(n):
+        data = b""
+        while len(data) < n:
+            chunk = sock.recv(min(n - len(data), 1 << 20))
+            if not chunk:
+                os._exit(0)
+            data += chunk
+        return data
+
+    send({"ready": True})
+    while True:
+        header, fds = recv_with_fds(sock, 8, 3)
+        if not header:
+            os._exit(0)  # the runner is gone
+        if len(header) < 8:
+            header += recv_exact(8 - len(header))
+        job = json.loads(recv_exact(int.from_bytes(header, "little")))
+        if len(fds) != 3:
+            send({"error": "expected 3 file descriptors, got %d" % len(fds)})
+            for fd in fds:
+                os.close(fd)
+            continue
         if job["kind"] == "stdin" and job["grader"] == "lcb":
             # Its stdin patches need unittest.mock: imported here once, not in every child. Not
             # preloaded, because the ~90 modules it brings make every later fork slower under gVisor
             # (~20 ms per program), which call-based jobs would pay for nothing.
             import unittest.mock  # noqa: F401
+        # A collection in the child would write to every tracked object's header, copying the
+        # server's whole heap page by page (copy-on-write faults are costly under gVisor).
+        gc.freeze()
+        pid = os.fork()
+        if pid == 0:
+            sock.close()
+            result_w, out_w, err_w = fds
+            call_with_stack_room(
+                lambda: child_main(job, job["start"], result_w, out_w, err_w, job["scratch"], drop_to)
+            )
+            os._exit(71)
+        for fd in fds:
+            os.close(fd)
+        del job
+        send({"pid": pid})
+        _, status, usage = os.wait4(pid, 0)
+        send({"exit": pid, "status": status, "cpu_ms": (usage.ru_utime + usage.ru_stime) * 1000})
+
+
+class Runner:
+    def __init__(self, scratch_root):
+        self.scratch_root = scratch_root
+        self.drop_to = NOBODY if os.getuid() == 0 else None
+        if os.getpid() != 1:
+            set_subreaper()  # as the sandbox's init, orphans come to the runner anyway
+        self.server = ForkServerClient(self.drop_to)
+
+    def run_job(self, job):
         tests = job["tests"]
         stop_on_failure = job["mode"] == "grade" and job.get("stop_on_failure", True)
         results = [None] * len(tests)
@@ -629,6 +758,9 @@ class Runner:
         return response
 
     def run_child(self, job, start, results):
+        import shutil
+        import tempfile
+
         limits = job["limits"]
         scratch = tempfile.mkdtemp(prefix="run-", dir=self.scratch_root)
         if self.drop_to is not None:
@@ -636,19 +768,28 @@ class Runner:
         result_r, result_w = os.pipe()
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(result_r)
-            os.close(out_r)
-            os.close(err_r)
-            call_with_stack_room(lambda: child_main(job, start, result_w, out_w, err_w, scratch, self.drop_to))
-            os._exit(71)
-        for fd in (result_w, out_w, err_w):
-            os.close(fd)
+        child_job = {
+            "program": job["program"],
+            "kind": job["kind"],
+            "grader": job["grader"],
+            "func_name": job.get("func_name"),
+            "limits": limits,
+            "tests": [{"input": t["input"]} for t in job["tests"]],
+            "start": start,
+            "scratch": scratch,
+        }
+        pid = None
         try:
+            try:
+                pid = self.server.start(child_job, [result_w, out_w, err_w])
+            finally:
+                for fd in (result_w, out_w, err_w):
+                    os.close(fd)
+            del child_job
             return self.supervise(job, start, pid, result_r, out_r, err_r, results, limits)
         finally:
-            kill_tree(pid, self.drop_to)
+            if pid is not None:
+                kill_tree(pid, self.drop_to, self.server.pid)
             for fd in (result_r, out_r, err_r):
                 try:
                     os.close(fd)
@@ -656,14 +797,27 @@ class Runner:
                     pass
             shutil.rmtree(scratch, ignore_errors=True)
 
+    def child_exit(self, pid, deadline):
+        """(status, cpu_ms) of the child once the fork server has reaped it; (None, None) past the deadline."""
+        message = self.server.read_message(deadline)
+        while message is not None and message.get("exit") != pid:
+            message = self.server.read_message(deadline)
+        if message is None:
+            return None, None
+        return message["status"], message["cpu_ms"]
+
     def supervise(self, job, start, pid, result_r, out_r, err_r, results, limits):
         """Reads the child's reports until it finishes, dies, or must be killed; grades as it goes."""
+        import selectors
+
         time_s = limits["time_s"]
         stop_on_failure = job["mode"] == "grade" and job.get("stop_on_failure", True)
         sel = selectors.DefaultSelector()
         for fd in (result_r, out_r, err_r):
             os.set_blocking(fd, False)
             sel.register(fd, selectors.EVENT_READ)
+        server_fd = self.server.sock.fileno()
+        sel.register(server_fd, selectors.EVENT_READ)
         pending = b""
         stderr_tail = b""
         written = 0  # bytes the program wrote straight to fds 1 and 2
@@ -678,26 +832,30 @@ class Runner:
         deadline = now + time_s + 1  # LiveCodeBench's alarm covers loading too
         result_open = True
         # A descendant that inherited the pipes keeps them open after the child is gone, so EOF alone
-        # cannot tell that the child died: its exit is polled too.
-        exited = None  # (status, rusage) once the child has been reaped here
-        next_poll = now + CHILD_POLL_S
+        # cannot tell that the child died: the fork server reports its exit.
+        exited = None  # (status, cpu_ms) once the fork server has reaped the child
         while result_open and kill_reason is None:
             timeout = deadline - now
             if timeout <= 0:
                 kill_reason = "time_limit"
                 break
-            if exited is None and now >= next_poll:
-                done, status, usage = os.wait4(pid, os.WNOHANG)
-                if done:
-                    exited = (status, usage)
-                next_poll = now + CHILD_POLL_S
-            ready = sel.select(0 if exited else min(timeout, CHILD_POLL_S))
+            if exited is None:
+                message = self.server.take_buffered()
+                if message is not None and message.get("exit") == pid:
+                    exited = (message["status"], message["cpu_ms"])
+            ready = sel.select(0 if exited else timeout)
             now = time.monotonic()
-            if exited is not None and not ready:
+            if exited is not None and not [k for k, _ in ready if k.fd != server_fd]:
                 break  # everything the child wrote before exiting has been read
             graded = False  # a test's report was read in this wake-up
             quiet = True  # no output, and too few reports for the child to be waiting on the pipe
             for key, _ in ready:
+                if key.fd == server_fd:
+                    if exited is None:
+                        message = self.server.read_message(None)
+                        if message.get("exit") == pid:
+                            exited = (message["status"], message["cpu_ms"])
+                    continue
                 try:
                     chunk = os.read(key.fd, 65536)
                 except BlockingIOError:
@@ -755,14 +913,13 @@ class Runner:
                 # few system calls, each a round trip to the sentry under gVisor): let a few gather.
                 time.sleep(COALESCE_S)
         sel.close()
-        if kill_reason is not None:
+        if kill_reason is not None and exited is None:
             kill_group(pid)
-        status, usage = exited if exited is not None else reap(pid, deadline)
+        status, total_cpu = exited if exited is not None else self.child_exit(pid, deadline)
         if status is None:  # closed its report channel, then hung
             kill_reason = kill_reason or "time_limit"
             kill_group(pid)
-            _, status, usage = os.wait4(pid, 0)
-        total_cpu = (usage.ru_utime + usage.ru_stime) * 1000
+            status, total_cpu = self.child_exit(pid, None)
         outcome = {"cpu_ms": max(total_cpu, reported_cpu)}
         if compile_error is not None:
             outcome["compile_error"] = compile_error
@@ -785,17 +942,6 @@ class Runner:
         return outcome
 
 
-def reap(pid, deadline):
-    """Waits for the child until the deadline; (None, None) if it is still running then."""
-    while True:
-        done, status, usage = os.wait4(pid, os.WNOHANG)
-        if done:
-            return status, usage
-        if time.monotonic() > deadline:
-            return None, None
-        time.sleep(0.002)
-
-
 def kill_group(pid):
     for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
         try:
@@ -807,61 +953,58 @@ def kill_group(pid):
 def set_subreaper():
     """Orphaned grandchildren are re-parented to the runner, so it can find and reap them."""
     try:
+        import ctypes
+
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
     except Exception:
         pass
 
 
-def kill_tree(pid, drop_to):
-    """Kills the child's process group and every orphan it left (they were re-parented to us)."""
+def kill_tree(pid, drop_to, server_pid):
+    """Kills the child's process group and every process it left behind; reaps those that were orphaned to us."""
     kill_group(pid)
     owns_uid = drop_to is not None and os.environ.get("SSTAR_RUNNER_OWNS_UID") == "1"
-    if owns_uid and os.getpid() == 1:
-        # As the sandbox's init, kill(-1) reaches every other process in it, and they are all programs.
-        # It spares a helper fork per program, which costs tens of milliseconds under gVisor.
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except OSError:
-            pass
-    elif owns_uid:
-        # Inside its own sandbox the unprivileged uid runs nothing but programs: kill them all.
-        helper = os.fork()
-        if helper == 0:
-            try:
-                os.setgid(drop_to)
-                os.setuid(drop_to)
-                os.kill(-1, signal.SIGKILL)
-            except OSError:
-                pass
-            os._exit(0)
-        os.waitpid(helper, 0)
-    me = str(os.getpid())
-    for _ in range(20):
-        orphans = []
+    me = os.getpid()
+    spared = {me, server_pid}
+    for _ in range(50):
+        victims = []
         for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
+            if not entry.isdigit() or int(entry) in spared:
+                continue
+            try:
+                if owns_uid:
+                    # Inside its own sandbox the unprivileged uid runs nothing but programs.
+                    if os.stat("/proc/" + entry).st_uid == drop_to:
+                        victims.append(int(entry))
+                else:
                     with open("/proc/%s/stat" % entry) as f:
                         fields = f.read().rsplit(")", 1)[1].split()
-                    if fields[1] == me and fields[0] != "Z":
-                        orphans.append(int(entry))
-                except (OSError, IndexError):
-                    pass
-        for orphan in orphans:
+                    if int(fields[1]) == me and fields[0] != "Z":
+                        victims.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+        for victim in victims:
             try:
-                os.kill(orphan, signal.SIGKILL)
+                os.kill(victim, signal.SIGKILL)
             except OSError:
                 pass
-        while True:
-            try:
-                if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                    break
-            except ChildProcessError:
-                break
-        if not orphans:
+        reap_orphans(server_pid)
+        if not victims:
             return
         time.sleep(0.005)
+
+
+def reap_orphans(server_pid):
+    while True:
+        try:
+            reaped = os.waitpid(-1, os.WNOHANG)[0]
+        except ChildProcessError:
+            return
+        if reaped == 0:
+            return
+        if reaped == server_pid:
+            raise ForkServerDied("the fork server exited")
 
 
 DEFAULT_LIMITS = {
@@ -910,7 +1053,12 @@ def preload():
 
 
 def main():
-    preload()
+    if len(sys.argv) > 2 and sys.argv[1] == "--fork-server":
+        drop_to = int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[3] == "--drop-to" else None
+        fork_server_main(int(sys.argv[2]), drop_to)
+        return
+    import tempfile
+
     scratch_root = os.environ.get("SSTAR_SCRATCH") or tempfile.mkdtemp(prefix="sstar-scratch-")
     os.makedirs(scratch_root, exist_ok=True)
     os.chmod(scratch_root, 0o711)
@@ -928,13 +1076,14 @@ def main():
         job_id = None
         try:
             job = json.loads(line)
-            del line  # programs are forked from this frame: leave no raw request (expected outputs) in it
             job_id = job.get("id")
             if job.get("op") == "ping":
                 response = {"id": job_id, "pong": True}
             else:
                 validate(job)
                 response = runner.run_job(job)
+        except ForkServerDied:
+            raise  # this runner is useless now: exit, and the pool replaces it and retries the run
         except Exception as e:
             response = {"id": job_id, "error": "%s: %s" % (type(e).__name__, e)}
         out.write(json.dumps(response) + "\n")
