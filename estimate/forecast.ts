@@ -1,10 +1,12 @@
 /**
  * The cost forecast's arithmetic (pure). A pilot runs k of the run's M problems, drawn at random
  * without replacement; each problem's spend is one observation. The run's total is estimated as
- * M × the pilot mean, with a Student-t interval on k − 1 degrees of freedom whose standard error
- * carries the finite-population correction (1 − k/M): the pilot's problems are part of the run, so
- * the closer k is to M the less is unknown. The lower bound is never below what the pilot itself
- * spent, since those problems are in the run. Method and caveats: docs/report.md.
+ * M × the pilot mean. Its interval is Student's t on k − 1 degrees of freedom, corrected for skew
+ * by Hall's (1992) cubic transformation, with the finite-population correction (1 − k/M) in the
+ * standard error. Why the skew correction: per-problem spend is right-skewed (a problem whose
+ * samples disagree pays for a tournament, most do not), and a plain t-interval then misses high
+ * far more often than its level says. The lower bound is never below what the pilot itself spent,
+ * since those problems are in the run. Method, coverage and caveats: docs/report.md.
  */
 import { studentTQuantile } from "./student-t";
 
@@ -14,6 +16,20 @@ export interface IntervalEstimate {
   high: number;
   /** The standard error of the estimate (0 when the pilot is the whole run). */
   standardError: number;
+  /** The sample's skewness γ̂ = m₃ / s³ that the interval corrects for. */
+  skewness: number;
+}
+
+/**
+ * The inverse of Hall's transformation g(t) = t + a t² + a² t³ / 3 + b, with a = γ̂ / (3√k) and
+ * b = γ̂ / (6√k), for the studentized mean t = √k (x̄ − μ) / s. g is increasing for every γ̂, so
+ * the interval's bounds are x̄ − g⁻¹(±q) s / √k for the t quantile q.
+ */
+export function hallInverse(y: number, skewness: number, k: number): number {
+  const a = skewness / (3 * Math.sqrt(k));
+  const b = skewness / (6 * Math.sqrt(k));
+  if (Math.abs(a) < 1e-12) return y - b;
+  return (Math.cbrt(1 + 3 * a * (y - b)) - 1) / a;
 }
 
 /**
@@ -33,16 +49,23 @@ export function populationTotal(
   const sum = sample.reduce((s, x) => s + x, 0);
   const mean = sum / k;
   const estimate = population * mean;
-  if (k === population) return { estimate, low: estimate, high: estimate, standardError: 0 };
-  if (k === 1) return { estimate, low: sum, high: Number.POSITIVE_INFINITY, standardError: Number.NaN };
+  if (k === population) return { estimate, low: estimate, high: estimate, standardError: 0, skewness: 0 };
+  if (k === 1)
+    return { estimate, low: sum, high: Number.POSITIVE_INFINITY, standardError: Number.NaN, skewness: 0 };
   const variance = sample.reduce((s, x) => s + (x - mean) ** 2, 0) / (k - 1);
-  const standardError = population * Math.sqrt((variance / k) * (1 - k / population));
-  const t = studentTQuantile((1 + level) / 2, k - 1);
+  if (variance === 0)
+    return { estimate, low: Math.max(sum, estimate), high: estimate, standardError: 0, skewness: 0 };
+  const sd = Math.sqrt(variance);
+  const skewness = sample.reduce((s, x) => s + (x - mean) ** 3, 0) / k / sd ** 3;
+  // The standard error of the mean, with the finite-population correction.
+  const meanError = (sd / Math.sqrt(k)) * Math.sqrt(1 - k / population);
+  const q = studentTQuantile((1 + level) / 2, k - 1);
   return {
     estimate,
-    low: Math.max(sum, estimate - t * standardError),
-    high: estimate + t * standardError,
-    standardError,
+    low: Math.max(sum, population * (mean - hallInverse(q, skewness, k) * meanError)),
+    high: population * (mean - hallInverse(-q, skewness, k) * meanError),
+    standardError: population * meanError,
+    skewness,
   };
 }
 
@@ -92,6 +115,15 @@ export interface Forecast {
   cost_usd: { estimate: number; low: number; high: number };
   /** Null when the pilot's wall time is unknown. */
   seconds: { estimate: number; low: number; high: number } | null;
+  /**
+   * What is left to pay when the run follows its pilot in the same data folder: the run then reuses
+   * the pilot's completions (the response cache), so its k problems cost nothing again.
+   */
+  after_pilot: {
+    tokens: { total: number; low: number; high: number };
+    cost_usd: { estimate: number; low: number; high: number };
+    seconds: { estimate: number; low: number; high: number } | null;
+  };
   pilot: { seconds: number | null; tokens_per_problem_mean: number; tokens_per_problem_sd: number };
   price_version: string;
   unpriced: string[];
@@ -99,7 +131,7 @@ export interface Forecast {
 }
 
 export const FORECAST_METHOD =
-  "M x pilot mean; Student-t interval on k-1 df, standard error with finite-population correction (1-k/M); low >= pilot's own spend";
+  "M x pilot mean; Student-t interval on k-1 df with Hall's skewness correction and the finite-population correction (1-k/M); low >= the pilot's own spend";
 
 /**
  * Waves of work: a run keeps `window` problems in flight, so k problems take about k / min(window, k)
@@ -132,18 +164,28 @@ export function forecastRun(input: ForecastInput): Forecast {
     totals.length > 1
       ? Math.sqrt(totals.reduce((s, x) => s + (x - tokenMean) ** 2, 0) / (totals.length - 1))
       : 0;
-  let seconds: Forecast["seconds"] = null;
-  if (input.pilot.seconds !== undefined && input.pilot.seconds > 0) {
-    const estimate =
-      (input.pilot.seconds * waves(problems, input.window)) / waves(pilot.length, input.window);
+  const pilotTokens = totals.reduce((s, x) => s + x, 0);
+  const pilotCost = pilot.reduce((s, p) => s + p.costUsd, 0);
+  // The unsampled problems' total has the same estimation error as the whole run's total.
+  const remainingTokens = {
+    estimate: tokens.estimate - pilotTokens,
+    low: tokens.low - pilotTokens,
+    high: tokens.high - pilotTokens,
+  };
+  const secondsFor = (count: number, range: { estimate: number; low: number; high: number }) => {
+    const pilotSeconds = input.pilot.seconds;
+    if (pilotSeconds === undefined || !(pilotSeconds > 0)) return null;
+    if (count === 0) return { estimate: 0, low: 0, high: 0 };
+    const estimate = (pilotSeconds * waves(count, input.window)) / waves(pilot.length, input.window);
     // Work per problem varies as its tokens do; time's interval borrows the tokens' relative one.
-    const relative = (x: number) => (tokens.estimate > 0 ? x / tokens.estimate : 1);
-    seconds = {
+    const relative = (x: number) => (range.estimate > 0 ? x / range.estimate : 1);
+    return {
       estimate: roundTo(estimate, 1),
-      low: roundTo(estimate * relative(tokens.low), 1),
-      high: roundTo(estimate * relative(tokens.high), 1),
+      low: roundTo(estimate * relative(range.low), 1),
+      high: roundTo(estimate * relative(range.high), 1),
     };
-  }
+  };
+  const ceil = (x: number) => (Number.isFinite(x) ? Math.ceil(x) : x);
   return {
     run_id: input.runId,
     config: input.configName,
@@ -158,14 +200,27 @@ export function forecastRun(input: ForecastInput): Forecast {
       prompt: Math.round(problems * mean(pilot.map((p) => p.promptTokens))),
       completion: Math.round(problems * mean(pilot.map((p) => p.completionTokens))),
       low: Math.floor(tokens.low),
-      high: Number.isFinite(tokens.high) ? Math.ceil(tokens.high) : tokens.high,
+      high: ceil(tokens.high),
     },
     cost_usd: {
       estimate: roundTo(cost.estimate, 6),
       low: roundTo(cost.low, 6),
       high: roundTo(cost.high, 6),
     },
-    seconds,
+    seconds: secondsFor(problems, tokens),
+    after_pilot: {
+      tokens: {
+        total: Math.round(remainingTokens.estimate),
+        low: Math.floor(remainingTokens.low),
+        high: ceil(remainingTokens.high),
+      },
+      cost_usd: {
+        estimate: roundTo(cost.estimate - pilotCost, 6),
+        low: roundTo(cost.low - pilotCost, 6),
+        high: roundTo(cost.high - pilotCost, 6),
+      },
+      seconds: secondsFor(problems - pilot.length, remainingTokens),
+    },
     pilot: {
       seconds: input.pilot.seconds ?? null,
       tokens_per_problem_mean: roundTo(tokenMean, 1),
@@ -190,10 +245,14 @@ export interface ForecastCheck {
   relativeError: number | null;
 }
 
-/** The forecast next to what the run actually spent. */
+/**
+ * The forecast next to what the run actually spent. Tokens and cost are the whole run's (with the
+ * pilot's spend standing in for problems the run reused from it); wall time is compared with the
+ * after-pilot forecast when the run reused the pilot, since it then did less work.
+ */
 export function compareForecast(
   forecast: Forecast,
-  actual: { tokens: number; costUsd: number; seconds: number | null },
+  actual: { tokens: number; costUsd: number; seconds: number | null; reusedPilot: boolean },
 ): ForecastCheck[] {
   const check = (
     metric: ForecastCheck["metric"],
@@ -214,6 +273,7 @@ export function compareForecast(
     ),
     check("cost_usd", forecast.cost_usd, actual.costUsd),
   ];
-  if (forecast.seconds) checks.push(check("seconds", forecast.seconds, actual.seconds));
+  const seconds = actual.reusedPilot ? forecast.after_pilot.seconds : forecast.seconds;
+  if (seconds) checks.push(check("seconds", seconds, actual.seconds));
   return checks;
 }

@@ -19,7 +19,7 @@ body { font-family: sans-serif; margin: 24px; color: #222; max-width: 1200px; }
 h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 32px; }
 table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
 th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; }
-th { background: #f3f3f3; } td.text, th.text { text-align: left; }
+th { background: #f3f3f3; } td.text, th.text { text-align: left; max-width: 360px; overflow-wrap: anywhere; }
 tr.front td { background: #f4faf0; }
 figure.plot { margin: 16px 0; } figcaption { font-size: 13px; color: #555; margin-top: 4px; }
 .note { color: #555; font-size: 13px; } .miss { color: #b00; font-weight: bold; }
@@ -68,7 +68,6 @@ function settingsTable(model: ReportModel): string {
     ...model.difficulties.map((d) => `<th>${esc(d)}</th>`),
     "<th>tokens</th>",
     "<th>cost</th>",
-    ...model.stages.map((s) => `<th>${esc(s)} tokens</th>`),
     ...(model.kind === "sweep" ? ["<th>paid tokens</th>", "<th>paid cost</th>"] : []),
     "<th>Pareto</th>",
   ].join("");
@@ -83,11 +82,31 @@ function settingsTable(model: ReportModel): string {
       ),
       cell(String(r.tokens)),
       cell(r.unpriced ? `${formatUsd(r.costUsd)} + unpriced` : formatUsd(r.costUsd)),
-      ...model.stages.map((s) => cell(String(r.tokensByStage[s] ?? 0))),
       ...(model.kind === "sweep" ? [cell(String(r.paidTokens)), cell(formatUsd(r.paidCostUsd))] : []),
       cell(r.onParetoFront ? "★" : ""),
     ].join("")}</tr>`;
   return `<table id="settings"><thead><tr>${head}</tr></thead><tbody>${model.rows.map(row).join("")}</tbody></table>`;
+}
+
+function stagesTable(model: ReportModel): string {
+  const head = [
+    '<th class="text">setting</th>',
+    '<th class="text">method</th>',
+    ...model.stages.map((s) => `<th>${esc(s)}</th>`),
+    "<th>total</th>",
+  ].join("");
+  const rows = model.rows
+    .map(
+      (r) =>
+        `<tr>${[
+          cell(r.setting, "text"),
+          cell(r.method, "text"),
+          ...model.stages.map((s) => cell(String(r.tokensByStage[s] ?? 0))),
+          cell(String(r.tokens)),
+        ].join("")}</tr>`,
+    )
+    .join("");
+  return `<table id="stages"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function ledgerTable(model: ReportModel): string {
@@ -191,6 +210,9 @@ ${model.notes.map((n) => `<p class="note">${esc(n)}</p>`).join("\n")}
 <h2>Settings</h2>
 ${settingsTable(model)}
 <p class="note">Tokens and cost are each setting's standalone spend (what it would cost run alone); ★ marks the Pareto front of (${usd ? "cost" : "tokens"}, pass@1).</p>
+<h2>Spend by stage</h2>
+${stagesTable(model)}
+<p class="note">Tokens (prompt + completion) of each stage that the setting uses, standalone.</p>
 <h2>Plots</h2>
 ${figure("plot-pareto", "pass@1 against standalone spend per setting; ringed points joined by the dashed staircase are the Pareto front.", pareto)}
 ${figure("plot-stages", "Tokens by stage per setting (standalone).", stages)}

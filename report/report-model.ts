@@ -27,8 +27,11 @@ export interface ReportInput {
   priceOptions?: PriceOptions;
   /** The ledger's totals for the run grouped by budget setting and stage; absent or empty when none. */
   ledger?: Totals;
-  /** The run's whole spend from its results (every stage once), for the forecast check. */
-  runSpend?: { usage: ModelUsage[]; sandboxCpuSeconds: number; seconds: number | null };
+  /**
+   * The run's whole spend from its results (every stage once; problems it reused from its pilot at
+   * the pilot's spend, see runSpendByStage), for the forecast check.
+   */
+  runSpend?: { usage: ModelUsage[]; sandboxCpuSeconds: number; seconds: number | null; reusedPilot: boolean };
   forecast?: Forecast;
   /** The oracle's pass@N per budget setting (an upper bound for any selection), when known. */
   oracle?: { setting: string; passAtN: number }[];
@@ -193,9 +196,15 @@ export function buildReportModel(input: ReportInput): ReportModel {
     const tokens = run.usage.reduce((s, u) => s + u.promptTokens + u.completionTokens, 0);
     forecast = {
       forecast: input.forecast,
-      checks: compareForecast(input.forecast, { tokens, costUsd: cost.totalUsd, seconds: run.seconds }),
-      basis:
-        "actual tokens and cost are the run's results (the same basis as the pilot's); the ledger's paid spend can be lower when responses were reused from a cache",
+      checks: compareForecast(input.forecast, {
+        tokens,
+        costUsd: cost.totalUsd,
+        seconds: run.seconds,
+        reusedPilot: run.reusedPilot,
+      }),
+      basis: run.reusedPilot
+        ? "actual tokens and cost are the run's results, with the problems it reused from its pilot counted at the pilot's spend; its wall time is compared with the after-pilot forecast"
+        : "actual tokens and cost are the run's results, the same basis as the pilot's",
     };
   }
 

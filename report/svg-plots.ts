@@ -253,7 +253,7 @@ export function groupedBarsSvg(
       })
       .join("");
     const ref = g.reference
-      ? `<line class="reference" x1="${x(g.reference.value).toFixed(1)}" x2="${x(g.reference.value).toFixed(1)}" y1="${groupTop + groupGap - 2}" y2="${top}" stroke="#222" stroke-dasharray="4 3"><title>${escapeXml(`${g.reference.label}: ${formatPercent(g.reference.value)}`)}</title></line>`
+      ? `<line class="reference" x1="${x(g.reference.value).toFixed(1)}" x2="${x(g.reference.value).toFixed(1)}" y1="${groupTop + groupGap - 2}" y2="${top}" stroke="#222" stroke-dasharray="4 3"><title>${escapeXml(`${g.reference.label}: ${formatPercent(g.reference.value)}`)}</title></line><text x="${(x(g.reference.value) + 4).toFixed(1)}" y="${groupTop + 12}" ${FONT} fill="#444">${escapeXml(`${g.reference.label} ${formatPercent(g.reference.value)}`)}</text>`
       : "";
     return header + bars + ref;
   });

@@ -5,17 +5,19 @@ import { RunConfigSchema } from "../../config/run-config";
 import { loadPriceFile, selectPriceTable } from "../../ledger/prices";
 import { renderHtmlReport } from "../../report/html-report";
 import { usageOfStages } from "../../report/price-usage";
-import { buildReportModel } from "../../report/report-model";
+import { buildReportModel, type ReportInput } from "../../report/report-model";
 import { formatReportText } from "../../report/report-text";
 import {
   REPORT_FILE,
   readForecast,
+  readOutcomes,
   readRunSeconds,
   readSettingsFile,
   readSummary,
 } from "../../report/run-folder";
 import { readLedgerTotals } from "../../report/run-ledger";
 import { budgetSettingLabel, settingsOfRun } from "../../report/run-settings";
+import { runSpendByStage } from "../../report/run-spend";
 import type { GlobalOptions } from "../global-options";
 import { resultsDirOf } from "./run";
 
@@ -57,18 +59,22 @@ export async function reportCommand(
 
   const ledger = await readLedgerTotals(dataDir, runId);
   const sandboxCpuSeconds = (ledger?.rows ?? []).reduce((s, r) => s + r.cpuSeconds, 0);
-  const runSpend =
-    summary && config
-      ? {
-          usage: usageOfStages(
-            Object.fromEntries(Object.entries(summary.tokens).filter(([stage]) => stage !== "total")),
-            config.roles,
-          ),
-          sandboxCpuSeconds,
-          seconds: readRunSeconds(resultsDir),
-        }
-      : undefined;
   const forecast = readForecast(resultsDir);
+  let runSpend: ReportInput["runSpend"];
+  if (summary && config && existsSync(join(resultsDir, "results.jsonl"))) {
+    const pilotDir = forecast ? resultsDirOf(dataDir, forecast.pilot_run_id) : undefined;
+    const pilot =
+      pilotDir && pilotDir !== resultsDir && existsSync(join(pilotDir, "results.jsonl"))
+        ? readOutcomes(pilotDir)
+        : [];
+    const spend = runSpendByStage(readOutcomes(resultsDir), pilot);
+    runSpend = {
+      usage: usageOfStages(spend.byStage, config.roles),
+      sandboxCpuSeconds,
+      seconds: readRunSeconds(resultsDir),
+      reusedPilot: spend.reusedPilot,
+    };
+  }
   const finalOracle = summary?.oracle.pass_at_n.at(-1);
   const model = buildReportModel({
     settings,
