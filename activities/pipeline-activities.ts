@@ -28,7 +28,8 @@ import {
   selectSstarRef,
 } from "../method/selection";
 import type { ProgramExecutor } from "../sandbox/types";
-import type { SpendRecorder } from "../spend/spend-recorder";
+import type { SandboxSpendContext } from "../spend/spend-context";
+import type { ProblemScope, SpendRecorder } from "../spend/spend-recorder";
 import type { ContentRef, ContentStore, KeyedStore } from "../store/content-store";
 import {
   addStageUsage,
@@ -41,6 +42,7 @@ import {
   type StageUsage,
   type UsageByStage,
 } from "../workflows/pipeline-types";
+import { activityPayer } from "./activity-spend";
 import { CachedExecutor } from "./cached-executor";
 import { callRole } from "./role-calls";
 import { RunSelectionTools } from "./selection-tools";
@@ -102,7 +104,7 @@ export function createPipelineActivities(deps: PipelineDeps) {
 }
 
 function pipelineActivities(deps: PipelineDeps) {
-  const executor = new CachedExecutor(deps.executor, deps.executionCache);
+  const executor = new CachedExecutor(deps.executor, deps.executionCache, deps.spend);
   const problemCache = new Map<string, Promise<Problem>>();
   const loadProblem = (ref: ContentRef): Promise<Problem> => {
     let problem = problemCache.get(ref);
@@ -114,17 +116,25 @@ function pipelineActivities(deps: PipelineDeps) {
     return problem;
   };
 
-  async function publicFeedback(problem: Problem, code: string, config: RunConfig) {
-    const result = await executor.execute({
-      program: code,
-      kind: problem.kind,
-      funcName: problem.funcName,
-      tests: problem.publicTests,
-      mode: "grade",
-      grader: config.grader,
-      stopOnFailure: false,
-      limits: config.limits,
-    });
+  async function publicFeedback(
+    problem: Problem,
+    code: string,
+    config: RunConfig,
+    payer: SandboxSpendContext,
+  ) {
+    const result = await executor.execute(
+      {
+        program: code,
+        kind: problem.kind,
+        funcName: problem.funcName,
+        tests: problem.publicTests,
+        mode: "grade",
+        grader: config.grader,
+        stopOnFailure: false,
+        limits: config.limits,
+      },
+      payer,
+    );
     const feedback: PublicTestFeedback[] = problem.publicTests.map((t, i) => {
       const r = result.tests[i];
       const killed =
@@ -157,6 +167,8 @@ function pipelineActivities(deps: PipelineDeps) {
     config: RunConfig,
     retry: (attempt: number) => Promise<string>,
     retries: number,
+    /** Pays for the public-test run, under the stage whose answer it tests (generate or refine). */
+    payer: SandboxSpendContext,
   ): Promise<SampleRound> {
     let parsed = extractProgram(text, layout);
     for (let attempt = 1; !parsed.ok && attempt <= retries; attempt++)
@@ -165,7 +177,7 @@ function pipelineActivities(deps: PipelineDeps) {
       return { round, parseError: parsed.reason, publicPassed: 0, publicTotal: problem.publicTests.length };
     const codeRef = await deps.store.putText(parsed.value.code);
     const reasoningRef = await deps.store.putText(parsed.value.reasoning);
-    const feedback = await publicFeedback(problem, parsed.value.code, config);
+    const feedback = await publicFeedback(problem, parsed.value.code, config, payer);
     return {
       round,
       codeRef,
@@ -209,18 +221,32 @@ function pipelineActivities(deps: PipelineDeps) {
     async generateSamples(input: {
       config: RunConfig;
       problem: ProblemEntry;
+      /** The run and budget setting that pay for this problem. */
+      scope: ProblemScope;
     }): Promise<{ rounds: SampleRound[]; usage: UsageByStage }> {
       const { config } = input;
       const problem = await loadProblem(input.problem.ref);
       const role = config.roles.generator;
       const messages = generationMessages(problem, role.layout, { systemPrompt: role.systemPrompt });
+      // The problem's first activity (each attempt: a killed worker's gauges died with it).
+      deps.spend.problemStarted(input.scope);
+      const payer = activityPayer(input.scope, problem.id);
       let usage: StageUsage = NO_USAGE;
       const add = (u: StageUsage) => {
         usage = addStageUsage(usage, u);
       };
       try {
         const keys = Array.from({ length: config.budget.n }, (_, i) => `sample${i}:round0`);
-        const call = await callRole(deps.llm, config, "generator", "generate", problem.id, messages, keys);
+        const call = await callRole(
+          deps.llm,
+          config,
+          "generator",
+          "generate",
+          problem.id,
+          messages,
+          keys,
+          payer,
+        );
         add(call.usage);
         const rounds = await Promise.all(
           call.texts.map((text, i) =>
@@ -239,11 +265,13 @@ function pipelineActivities(deps: PipelineDeps) {
                   problem.id,
                   messages,
                   [`sample${i}:round0:retry${attempt}`],
+                  payer,
                 );
                 add(again.usage);
                 return again.texts[0] ?? "";
               },
               role.parseRetries,
+              { ...payer, stage: "generate" },
             ),
           ),
         );
@@ -259,6 +287,7 @@ function pipelineActivities(deps: PipelineDeps) {
       problem: ProblemEntry;
       sampleIndex: number;
       history: SampleRound[];
+      scope: ProblemScope;
     }): Promise<{ round: SampleRound; usage: UsageByStage }> {
       const { config, history } = input;
       const problem = await loadProblem(input.problem.ref);
@@ -278,9 +307,19 @@ function pipelineActivities(deps: PipelineDeps) {
       const messages = selfDebugMessages(trace);
       const round = history.length;
       const key = `sample${input.sampleIndex}:round${round}`;
+      const payer = activityPayer(input.scope, problem.id);
       let usage: StageUsage = NO_USAGE;
       try {
-        const call = await callRole(deps.llm, config, "debugger", "refine", problem.id, messages, [key]);
+        const call = await callRole(
+          deps.llm,
+          config,
+          "debugger",
+          "refine",
+          problem.id,
+          messages,
+          [key],
+          payer,
+        );
         usage = call.usage;
         // Debug answers always use the DSPy layout: the reference debugged through DSPy on every path.
         const result = await programRound(
@@ -290,13 +329,21 @@ function pipelineActivities(deps: PipelineDeps) {
           problem,
           config,
           async (attempt) => {
-            const again = await callRole(deps.llm, config, "debugger", "refine", problem.id, messages, [
-              `${key}:retry${attempt}`,
-            ]);
+            const again = await callRole(
+              deps.llm,
+              config,
+              "debugger",
+              "refine",
+              problem.id,
+              messages,
+              [`${key}:retry${attempt}`],
+              payer,
+            );
             usage = addStageUsage(usage, again.usage);
             return again.texts[0] ?? "";
           },
           (config.roles.debugger ?? config.roles.generator).parseRetries,
+          { ...payer, stage: "refine" },
         );
         return { round: result, usage: { refine: usage } };
       } catch (err) {
@@ -310,6 +357,7 @@ function pipelineActivities(deps: PipelineDeps) {
       problem: ProblemEntry;
       method: SelectionConfig;
       candidates: SelectionCandidateRef[];
+      scope: ProblemScope;
     }): Promise<{ selected: number | null; reason: string; recordRef: ContentRef; usage: UsageByStage }> {
       const { config, method } = input;
       const problem = await loadProblem(input.problem.ref);
@@ -335,6 +383,7 @@ function pipelineActivities(deps: PipelineDeps) {
         executor,
         rng,
         hidePredictedOutputs: method.method === "sstar" ? method.hidePredictedOutputs : false,
+        payer: activityPayer(input.scope, problem.id),
       });
       const candidates: SelectionCandidate[] = input.candidates.map((c) => ({
         index: c.index,
@@ -394,24 +443,29 @@ function pipelineActivities(deps: PipelineDeps) {
       config: RunConfig;
       problem: ProblemEntry;
       codeRefs: ContentRef[];
+      scope: ProblemScope;
     }): Promise<Record<string, boolean>> {
       const { config } = input;
       const problem = await loadProblem(input.problem.ref);
       const tests =
         config.grader === "lcb" ? [...problem.publicTests, ...problem.privateTests] : problem.privateTests;
       const unique = [...new Set(input.codeRefs)];
+      const payer = { ...activityPayer(input.scope, problem.id), stage: "grade" };
       const results = await Promise.all(
         unique.map(async (ref) => {
-          const result = await executor.execute({
-            program: await deps.store.getText(ref),
-            kind: problem.kind,
-            funcName: problem.funcName,
-            tests,
-            mode: "grade",
-            grader: config.grader,
-            stopOnFailure: true,
-            limits: config.limits,
-          });
+          const result = await executor.execute(
+            {
+              program: await deps.store.getText(ref),
+              kind: problem.kind,
+              funcName: problem.funcName,
+              tests,
+              mode: "grade",
+              grader: config.grader,
+              stopOnFailure: true,
+              limits: config.limits,
+            },
+            payer,
+          );
           const passed =
             !result.compileError &&
             result.tests.length === tests.length &&
@@ -427,6 +481,7 @@ function pipelineActivities(deps: PipelineDeps) {
       resultsDir: string;
       outcome: Omit<ProblemOutcome, "recordRef">;
       record: unknown;
+      scope: ProblemScope;
     }): Promise<ContentRef> {
       const recordRef = await deps.store.putJson(input.record);
       const dir = join(input.resultsDir, "problems");
@@ -436,6 +491,7 @@ function pipelineActivities(deps: PipelineDeps) {
         join(dir, `${encodeURIComponent(outcome.problemId)}.json`),
         `${JSON.stringify(outcome)}\n`,
       );
+      deps.spend.problemFinished(input.scope);
       return recordRef;
     },
 

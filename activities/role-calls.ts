@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { type RoleName, type RunConfig, roleConfig } from "../config/run-config";
 import type { LlmGateway } from "../llm/llm-gateway";
 import type { ChatMessage } from "../method/dspy-layout";
+import type { ActivitySpend } from "../spend/spend-context";
 import type { Stage, StageUsage } from "../workflows/pipeline-types";
 
 /** A request seed derived from (run seed, problem, what is asked, role): reproducible per problem. */
@@ -22,7 +23,8 @@ export interface RoleCallResult {
 /**
  * Asks a role's model for one completion per key. The response cache key covers the model, the
  * exact messages and sampling, the run seed and the key (e.g. the sample index), so a completion
- * is paid for once however often the activity is retried or the run resumed.
+ * is paid for once however often the activity is retried or the run resumed. What is paid is
+ * recorded under `payer`, with the stage, the role and the role's endpoint name.
  */
 export async function callRole(
   llm: LlmGateway,
@@ -32,6 +34,7 @@ export async function callRole(
   problemId: string,
   messages: ChatMessage[],
   keys: string[],
+  payer: ActivitySpend,
 ): Promise<RoleCallResult> {
   const settings = roleConfig(config, role);
   const endpoint = config.endpoints[settings.endpoint];
@@ -49,6 +52,7 @@ export async function callRole(
       cacheKey: `llm:${fingerprint}:${key}`,
       seed: requestSeed(config.seed + (baseSeed ?? 0), problemId, key, role),
     })),
+    spend: { ...payer, stage, role, endpoint: settings.endpoint },
   });
   return {
     texts: completion.choices.map((c) => c.text),

@@ -21,6 +21,7 @@ import {
 import type { SeededRandom } from "../method/seeded-random";
 import type { JudgeChoice, SelectionTools } from "../method/selection";
 import type { ExecutionResult, TestResult } from "../sandbox/types";
+import type { ActivitySpend } from "../spend/spend-context";
 import { mergeUsage, type Stage, type StageUsage, type UsageByStage } from "../workflows/pipeline-types";
 import type { CachedExecutor } from "./cached-executor";
 import { callRole } from "./role-calls";
@@ -145,6 +146,8 @@ export interface SelectionToolsOptions {
   executor: CachedExecutor;
   rng: SeededRandom;
   hidePredictedOutputs: boolean;
+  /** The selecting activity: pays for every LLM call and sandbox batch the tools make. */
+  payer: ActivitySpend;
 }
 
 /**
@@ -188,6 +191,7 @@ export class RunSelectionTools implements SelectionTools {
             this.o.problem.id,
             testInputsMessages(this.o.problem),
             [`suite${suite}:try${attempt}`],
+            this.o.payer,
           );
           this.addUsage(call.stage, call.usage);
           const parsed = parseGeneratedTests(call.texts[0] ?? "", this.o.problem.kind);
@@ -209,35 +213,39 @@ export class RunSelectionTools implements SelectionTools {
     return (await this.generatedTests()).length;
   }
 
-  private run(index: number, tests: RunnableTest[]): Promise<ExecutionResult> {
+  /** Runs a candidate on tests; `stage` is what the batch is paid under when it really runs. */
+  private run(index: number, tests: RunnableTest[], stage: Stage): Promise<ExecutionResult> {
     const code = this.o.codes.get(index) ?? "";
     const key = `${code}\u0000${JSON.stringify(tests.map((t) => t.input))}`;
     let run = this.runs.get(key);
     if (!run) {
-      run = this.o.executor.execute({
-        program: code,
-        kind: this.o.problem.kind,
-        funcName: this.o.problem.funcName,
-        tests: tests.map((t) => ({ input: t.input })),
-        mode: "collect",
-        grader: this.o.config.grader,
-        limits: this.o.config.limits,
-      });
+      run = this.o.executor.execute(
+        {
+          program: code,
+          kind: this.o.problem.kind,
+          funcName: this.o.problem.funcName,
+          tests: tests.map((t) => ({ input: t.input })),
+          mode: "collect",
+          grader: this.o.config.grader,
+          limits: this.o.config.limits,
+        },
+        { ...this.o.payer, stage },
+      );
       this.runs.set(key, run);
     }
     return run;
   }
 
-  private async outputs(index: number, tests: RunnableTest[]): Promise<string[]> {
+  private async outputs(index: number, tests: RunnableTest[], stage: Stage): Promise<string[]> {
     if (tests.length === 0) return [];
-    const result = await this.run(index, tests);
+    const result = await this.run(index, tests, stage);
     return tests.map((_, t) => outputValue(result.tests[t], result.compileError));
   }
 
   async outputsOnGeneratedTests(candidates: number[]): Promise<Map<number, string[]>> {
     const tests = await this.generatedTests();
     const entries = await Promise.all(
-      candidates.map(async (c) => [c, await this.outputs(c, tests)] as const),
+      candidates.map(async (c) => [c, await this.outputs(c, tests, "test_inputs")] as const),
     );
     return new Map(entries);
   }
@@ -255,19 +263,23 @@ export class RunSelectionTools implements SelectionTools {
           this.o.problem.id,
           timeoutInputMessages(this.o.problem),
           [`timeout${attempt}`],
+          this.o.payer,
         );
         this.addUsage(call.stage, call.usage);
         const fields = parseDspySections(stripThinking(call.texts[0] ?? ""), ["tests"]);
         const expression = postProcessCode(fields?.tests ?? "");
         if (!expression) continue;
-        const evaluated = await this.o.executor.execute({
-          program: EVALUATE_EXPRESSION,
-          kind: "stdin",
-          tests: [{ input: expression }],
-          mode: "collect",
-          grader: "lcb",
-          limits: { timeSec: TIMEOUT_EXPRESSION_SEC },
-        });
+        const evaluated = await this.o.executor.execute(
+          {
+            program: EVALUATE_EXPRESSION,
+            kind: "stdin",
+            tests: [{ input: expression }],
+            mode: "collect",
+            grader: "lcb",
+            limits: { timeSec: TIMEOUT_EXPRESSION_SEC },
+          },
+          { ...this.o.payer, stage: "test_inputs" },
+        );
         const result = evaluated.tests[0];
         if (!evaluated.compileError && result?.outcome === "ok" && result.output)
           inputs.push({ input: result.output });
@@ -283,7 +295,7 @@ export class RunSelectionTools implements SelectionTools {
     if (inputs.length === 0) return candidates;
     const survived = await Promise.all(
       candidates.map(async (c) => {
-        const outputs = await this.outputs(c, inputs);
+        const outputs = await this.outputs(c, inputs, "test_inputs");
         return outputs.filter((o) => !o.startsWith("Error:")).length;
       }),
     );
@@ -322,6 +334,7 @@ export class RunSelectionTools implements SelectionTools {
           this.o.problem.id,
           messages,
           ["adaptive"],
+          this.o.payer,
         );
         this.addUsage(call.stage, call.usage);
         // The reference swallows a parse failure here: the judge then sees the two codes only.
@@ -363,6 +376,7 @@ export class RunSelectionTools implements SelectionTools {
         this.o.problem.id,
         pairwiseJudgeMessages(this.o.problem, pair),
         ["judge"],
+        this.o.payer,
       );
       this.addUsage(call.stage, call.usage);
       const choice = parseJudgeChoice(call.texts[0] ?? "");
@@ -373,7 +387,10 @@ export class RunSelectionTools implements SelectionTools {
 
   async adaptiveJudgment(a: number, b: number): Promise<[JudgeChoice, JudgeChoice]> {
     const tests = await this.adaptiveTests(a, b);
-    const [outA, outB] = await Promise.all([this.outputs(a, tests), this.outputs(b, tests)]);
+    const [outA, outB] = await Promise.all([
+      this.outputs(a, tests, "adaptive_inputs"),
+      this.outputs(b, tests, "adaptive_inputs"),
+    ]);
     const executions = (outputs: string[]): JudgedExecution[] =>
       tests.map((t, i) => ({ input: t.input, shown: this.shown(outputs[i] ?? "", t) }));
     return this.judgeBothOrders(

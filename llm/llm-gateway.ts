@@ -1,5 +1,6 @@
 import type { EndpointConfig } from "../config/run-config";
 import type { ChatMessage } from "../method/dspy-layout";
+import type { LlmSpendContext } from "../spend/spend-context";
 
 export interface Sampling {
   temperature?: number;
@@ -17,6 +18,8 @@ export interface CompletionRequest {
    * returned for a key is never asked for again, by a retry, a resume or a reselection.
    */
   choices: { cacheKey: string; seed?: number }[];
+  /** Who pays: every response received is recorded under it before its choices are cached. */
+  spend?: LlmSpendContext;
 }
 
 export interface TokenUsage {

@@ -1,5 +1,8 @@
 import OpenAI from "openai";
 import { BUILTIN_SIMULATOR_URL } from "../config/presets";
+import type { LlmSpendEntry } from "../ledger/types";
+import { llmRequestId } from "../spend/request-ids";
+import type { LlmSpendContext } from "../spend/spend-context";
 import { NO_SPEND_RECORDING, type SpendRecorder } from "../spend/spend-recorder";
 import type { KeyedStore } from "../store/content-store";
 import { ConcurrencyLimiter } from "./concurrency-limiter";
@@ -19,6 +22,59 @@ interface CachedChoice {
   finishReason: string;
 }
 
+/** This call's claim on a cache key: it asks for the completion, concurrent callers await it. */
+interface Claim {
+  cacheKey: string;
+  seed?: number;
+  /** The choice's index in the request. */
+  i: number;
+  promise: Promise<CachedChoice>;
+  resolve(value: CachedChoice): void;
+  reject(err: Error): void;
+}
+
+function newClaim(cacheKey: string, seed: number | undefined, i: number): Claim {
+  let resolve!: (value: CachedChoice) => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<CachedChoice>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A claim nobody waits for may be rejected (its request failed); that is not an unhandled error.
+  promise.catch(() => {});
+  return { cacheKey, seed, i, promise, resolve, reject };
+}
+
+/** The ledger entry of one HTTP response, paid by `request.spend`. */
+function ledgerEntry(
+  request: CompletionRequest,
+  batch: readonly Claim[],
+  paid: TokenUsage,
+  latencyMs: number,
+): LlmSpendEntry {
+  const spend = request.spend as LlmSpendContext;
+  return {
+    requestId: llmRequestId(
+      spend,
+      batch.map((c) => c.cacheKey),
+    ),
+    runId: spend.runId,
+    budgetSetting: spend.budgetSetting,
+    problemId: spend.problemId,
+    stage: spend.stage,
+    role: spend.role,
+    model: request.model,
+    endpoint: spend.endpoint,
+    promptTokens: paid.prompt,
+    completionTokens: paid.completion,
+    cachedTokens: paid.cachedPrompt,
+    reasoningTokens: paid.reasoning,
+    latencyMs,
+    attempt: spend.attempt,
+    at: new Date().toISOString(),
+  };
+}
+
 /**
  * The real gateway: the `openai` client against any OpenAI-compatible base URL (vLLM, OpenAI,
  * sstar's simulator), one concurrency limit per endpoint, and the response cache in front.
@@ -27,6 +83,8 @@ interface CachedChoice {
 export class OpenAiGateway implements LlmGateway {
   private readonly clients = new Map<string, OpenAI>();
   private readonly limiters = new Map<string, ConcurrencyLimiter>();
+  /** Completions being asked for now, by cache key. */
+  private readonly inFlight = new Map<string, Promise<CachedChoice>>();
 
   constructor(
     private readonly cache: KeyedStore,
@@ -35,36 +93,75 @@ export class OpenAiGateway implements LlmGateway {
 
   async complete(request: CompletionRequest): Promise<Completion> {
     const started = Date.now();
-    const results: (CompletionChoice | undefined)[] = await Promise.all(
-      request.choices.map(async (c) => {
-        const hit = await this.cache.get<CachedChoice>(c.cacheKey);
-        return hit ? { ...hit, fromCache: true } : undefined;
-      }),
-    );
-    const missing = request.choices.map((c, i) => ({ ...c, i })).filter(({ i }) => results[i] === undefined);
+    const results: (CompletionChoice | undefined)[] = request.choices.map(() => undefined);
+    // One request per cache key at a time in this worker: a key already being asked for is
+    // awaited, so the same completion is neither paid nor recorded twice by concurrent callers.
+    const waits: Promise<void>[] = [];
+    const claims: Claim[] = [];
+    request.choices.forEach((c, i) => {
+      const pending = this.inFlight.get(c.cacheKey);
+      if (pending) {
+        waits.push(
+          pending.then((value) => {
+            results[i] = { ...value, fromCache: true };
+          }),
+        );
+        return;
+      }
+      const claim = newClaim(c.cacheKey, c.seed, i);
+      this.inFlight.set(c.cacheKey, claim.promise);
+      claims.push(claim);
+    });
     let usage: TokenUsage = ZERO_USAGE;
     let requests = 0;
-    const batches = request.endpoint.supportsN ? (missing.length ? [missing] : []) : missing.map((m) => [m]);
-    const writes: Promise<unknown>[] = [];
-    await Promise.all(
-      batches.map(async (batch) => {
-        const response = await this.request(request, batch.length, batch[0]?.seed);
-        requests++;
-        usage = addUsage(usage, usageOf(response));
-        batch.forEach((wanted, k) => {
-          const choice = response.choices[k];
-          if (!choice) return;
-          const value: CachedChoice = {
-            text: choice.message?.content ?? "",
-            finishReason: choice.finish_reason ?? "stop",
-          };
-          results[wanted.i] = { ...value, fromCache: false };
-          writes.push(this.cache.putIfAbsent(wanted.cacheKey, value));
-        });
-      }),
-    );
-    // Cached before returning: a completion paid for is never asked for again, even after a crash.
-    await Promise.all(writes);
+    try {
+      const missing: Claim[] = [];
+      await Promise.all(
+        claims.map(async (claim) => {
+          const hit = await this.cache.get<CachedChoice>(claim.cacheKey);
+          if (!hit) return missing.push(claim);
+          results[claim.i] = { ...hit, fromCache: true };
+          claim.resolve(hit);
+        }),
+      );
+      missing.sort((a, b) => a.i - b.i);
+      const batches = request.endpoint.supportsN
+        ? missing.length
+          ? [missing]
+          : []
+        : missing.map((m) => [m]);
+      await Promise.all(
+        batches.map(async (batch) => {
+          const { response, latencyMs } = await this.request(request, batch.length, batch[0]?.seed);
+          requests++;
+          const paid = usageOf(response);
+          usage = addUsage(usage, paid);
+          // Recorded before cached: once a later attempt can find these choices in the cache
+          // (and pay nothing), what this one paid for them is already in the ledger.
+          if (request.spend) await this.spend.llm(ledgerEntry(request, batch, paid, latencyMs));
+          await Promise.all(
+            batch.map(async (wanted, k) => {
+              const choice = response.choices[k];
+              if (!choice) return;
+              const value: CachedChoice = {
+                text: choice.message?.content ?? "",
+                finishReason: choice.finish_reason ?? "stop",
+              };
+              // Cached before returning: a completion paid for is never asked for again, even after a crash.
+              await this.cache.putIfAbsent(wanted.cacheKey, value);
+              results[wanted.i] = { ...value, fromCache: false };
+              wanted.resolve(value);
+            }),
+          );
+        }),
+      );
+    } finally {
+      for (const claim of claims) {
+        claim.reject(new Error(`no completion for ${claim.cacheKey}`));
+        this.inFlight.delete(claim.cacheKey);
+      }
+    }
+    await Promise.all(waits);
     const choices = results.map((r, i) => {
       if (!r) throw new Error(`the endpoint returned fewer choices than asked (missing choice ${i})`);
       return r;
@@ -105,7 +202,12 @@ export class OpenAiGateway implements LlmGateway {
     return limiter;
   }
 
-  private async request(request: CompletionRequest, n: number, seed: number | undefined) {
+  /** One HTTP request; `latencyMs` is from being let through the endpoint's limit to the response. */
+  private async request(
+    request: CompletionRequest,
+    n: number,
+    seed: number | undefined,
+  ): Promise<{ response: OpenAI.Chat.ChatCompletion; latencyMs: number }> {
     const { sampling, model } = request;
     // OpenAI's reasoning models take max_completion_tokens; everything else (vLLM too) max_tokens.
     const capKey = /^o\d/.test(model) ? "max_completion_tokens" : "max_tokens";
@@ -119,12 +221,19 @@ export class OpenAiGateway implements LlmGateway {
       ...(seed !== undefined ? { seed } : {}),
     };
     try {
-      return await this.limiter(request).run(() =>
-        this.client(request).chat.completions.create(
+      return await this.limiter(request).run(async () => {
+        const sent = Date.now();
+        const response = await this.client(request).chat.completions.create(
           body as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming,
-        ),
-      );
+        );
+        return { response, latencyMs: Date.now() - sent };
+      });
     } catch (err) {
+      const { spend } = request;
+      if (spend) {
+        const { runId, budgetSetting, stage, role, endpoint } = spend;
+        this.spend.llmError({ runId, budgetSetting, stage, role, model, endpoint, kind: llmErrorKind(err) });
+      }
       throw classify(err, request.endpoint.baseUrl, model);
     }
   }
@@ -153,13 +262,34 @@ function usageOf(response: OpenAI.Chat.ChatCompletion): TokenUsage {
   };
 }
 
+/** What kind of failure a request met, as the spend recorder counts errors. */
+export function llmErrorKind(err: unknown): string {
+  if (err instanceof PermanentLlmError) return err.kind;
+  if (err instanceof OpenAI.APIConnectionTimeoutError) return "timeout";
+  if (err instanceof OpenAI.APIConnectionError) return "connection";
+  if (err instanceof OpenAI.APIError && typeof err.status === "number") {
+    if (err.status === 400 || err.status === 422) {
+      return CONTEXT_OVERFLOW.test(err.message) ? "context_overflow" : "bad_request";
+    }
+    if (err.status === 401 || err.status === 403) return "auth";
+    if (err.status === 404) return "not_found";
+    if (err.status === 408) return "timeout";
+    if (err.status === 429) return "rate_limited";
+    if (err.status >= 500) return "server_error";
+    return `http_${err.status}`;
+  }
+  return "other";
+}
+
+const CONTEXT_OVERFLOW = /context length|context_length|maximum context|too many tokens/i;
+
 /** Permanent failures become PermanentLlmError; the rest stay retryable. */
 function classify(err: unknown, baseUrl: string, model: string): Error {
   if (err instanceof PermanentLlmError) return err;
   if (err instanceof OpenAI.APIError && typeof err.status === "number") {
     const where = `${baseUrl} (model ${model}): HTTP ${err.status}: ${err.message}`;
     if (err.status === 400 || err.status === 422) {
-      const overflow = /context length|context_length|maximum context|too many tokens/i.test(err.message);
+      const overflow = CONTEXT_OVERFLOW.test(err.message);
       return new PermanentLlmError(overflow ? "context_overflow" : "bad_request", where);
     }
     if (err.status === 401 || err.status === 403) return new PermanentLlmError("auth", where);

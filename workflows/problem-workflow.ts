@@ -1,4 +1,5 @@
 import { dedupePrograms } from "../method/clustering";
+import { runBudgetSetting } from "../spend/budget-setting";
 import type { ContentRef } from "../store/content-store";
 import { pipelineActivities } from "./pipeline-activities-proxy";
 import {
@@ -43,10 +44,12 @@ function codeAsOf(history: SampleHistory, round: number): SampleRound | undefine
  */
 export async function problemWorkflow(input: ProblemWorkflowInput): Promise<ProblemOutcome> {
   const { config, problem } = input;
+  // Who pays for the problem's spend: every activity records its LLM responses and sandbox batches under it.
+  const scope = { runId: input.runId, budgetSetting: runBudgetSetting(config) };
   let usage: UsageByStage = {};
 
   // Stage 1a: N samples in one step (the activity asks for `n` where the endpoint supports it).
-  const generated = await llm.generateSamples({ config, problem });
+  const generated = await llm.generateSamples({ config, problem, scope });
   usage = mergeUsage(usage, generated.usage);
   const histories: SampleHistory[] = generated.rounds.map((round, index) => ({ index, rounds: [round] }));
 
@@ -62,6 +65,7 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
           problem,
           sampleIndex: history.index,
           history: history.rounds,
+          scope,
         });
         usage = mergeUsage(usage, refined.usage);
         history.rounds.push(refined.round);
@@ -87,7 +91,7 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
   const selections: { label: string; selected: number | null; reason: string; recordRef: ContentRef }[] = [];
   for (const method of config.selection) {
     if (method.method === "oracle") continue;
-    const result = await llm.selectCandidate({ config, problem, method, candidates: finalCandidates });
+    const result = await llm.selectCandidate({ config, problem, method, candidates: finalCandidates, scope });
     usage = mergeUsage(usage, result.usage);
     selections.push({
       label: methodLabel(method),
@@ -101,7 +105,12 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
   const byRound = Array.from({ length: config.budget.rounds }, (_, round) =>
     histories.map((h) => codeAsOf(h, round)?.codeRef).filter((ref): ref is ContentRef => ref !== undefined),
   );
-  const verdicts = await quick.gradePrograms({ config, problem, codeRefs: [...new Set(byRound.flat())] });
+  const verdicts = await quick.gradePrograms({
+    config,
+    problem,
+    codeRefs: [...new Set(byRound.flat())],
+    scope,
+  });
   const passes = (ref: ContentRef | undefined) => (ref ? verdicts[ref] === true : false);
   const finalRef = (index: number | null) => finalCandidates.find((c) => c.index === index)?.codeRef;
 
@@ -126,6 +135,7 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
   const recordRef = await quick.writeProblemResult({
     resultsDir: input.resultsDir,
     outcome,
+    scope,
     record: {
       problem,
       histories,

@@ -1,3 +1,4 @@
+import { runBudgetSetting } from "../spend/budget-setting";
 import { pipelineActivities } from "./pipeline-activities-proxy";
 import {
   mergeUsage,
@@ -15,6 +16,8 @@ const acts = pipelineActivities("1 hour");
  */
 export async function reselectWorkflow(input: ReselectWorkflowInput): Promise<unknown> {
   const { config, method, resultsDir, runId } = input;
+  // What the method newly asks of the LLM and the sandbox is the run's spend.
+  const scope = { runId, budgetSetting: runBudgetSetting(config) };
   const label = methodLabel(method);
   const stored = await acts.storedCandidates({ resultsDir });
   const outcomes: ProblemOutcome[] = [];
@@ -22,10 +25,10 @@ export async function reselectWorkflow(input: ReselectWorkflowInput): Promise<un
     const chunk = stored.slice(i, i + config.window);
     const done = await Promise.all(
       chunk.map(async ({ problem, candidates, oracleByRound, correctByRound }) => {
-        const choice = await acts.selectCandidate({ config, problem, method, candidates });
+        const choice = await acts.selectCandidate({ config, problem, method, candidates, scope });
         const selected = candidates.find((c) => c.index === choice.selected);
         const verdicts = selected
-          ? await acts.gradePrograms({ config, problem, codeRefs: [selected.codeRef] })
+          ? await acts.gradePrograms({ config, problem, codeRefs: [selected.codeRef], scope })
           : {};
         const usage: UsageByStage = mergeUsage({}, choice.usage);
         return {
