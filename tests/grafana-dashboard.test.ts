@@ -30,7 +30,8 @@ async function exportedMetrics(): Promise<Map<string, string[]>> {
   for (const metric of await registry.getMetricsAsJSON()) {
     const single = registry.getSingleMetric(metric.name) as unknown as { labelNames?: string[] };
     const labels = single.labelNames ?? [];
-    if (metric.type === "histogram") {
+    // The typings say an enum; at run time the type is the text of the exposition's TYPE line.
+    if (String(metric.type) === "histogram") {
       names.set(`${metric.name}_bucket`, [...labels, "le"]);
       names.set(`${metric.name}_sum`, labels);
       names.set(`${metric.name}_count`, labels);
@@ -129,7 +130,12 @@ describe(`the Grafana dashboard (${DASHBOARD_PATH})`, () => {
     const byName = new Map(variables.map((v) => [v.name, v]));
     expect(byName.get("datasource")).toMatchObject({ type: "datasource", query: "prometheus" });
     for (const name of ["run", "budget_setting"]) {
-      const v = byName.get(name) as { type: string; definition: string; multi: boolean; includeAll: boolean };
+      const v = byName.get(name) as unknown as {
+        type: string;
+        definition: string;
+        multi: boolean;
+        includeAll: boolean;
+      };
       expect(v.type).toBe("query");
       expect(v.definition).toMatch(new RegExp(`^label_values\\(.*, ${name}\\)$`));
       expect(v.multi && v.includeAll).toBe(true);
