@@ -5,6 +5,7 @@ import type { RunConfig, SelectionConfig } from "../config/run-config";
 import type { Problem } from "../datasets/problem";
 import { selectProblems } from "../datasets/select-problems";
 import { type LlmGateway, PermanentLlmError } from "../llm/llm-gateway";
+import { capsSummary } from "../method/budget-caps";
 import { extractProgram } from "../method/parse-response";
 import {
   debugTrace,
@@ -27,6 +28,7 @@ import {
   selectSstarAlgorithm1,
   selectSstarRef,
 } from "../method/selection";
+import { splitBatchUsage } from "../method/sweep-spend";
 import type { ProgramExecutor } from "../sandbox/types";
 import type { SandboxSpendContext } from "../spend/spend-context";
 import type { ProblemScope, SpendRecorder } from "../spend/spend-recorder";
@@ -43,9 +45,12 @@ import {
   type UsageByStage,
 } from "../workflows/pipeline-types";
 import { activityPayer } from "./activity-spend";
+import { budgetCapActivities, readNotRun } from "./budget-cap-activities";
 import { CachedExecutor } from "./cached-executor";
 import { callRole } from "./role-calls";
 import { RunSelectionTools } from "./selection-tools";
+import { sweepActivities } from "./sweep-activities";
+import { InMemoryKeyedStore, UsageMemoGateway } from "./usage-memo-gateway";
 
 export interface PipelineDeps {
   store: ContentStore;
@@ -57,6 +62,8 @@ export interface PipelineDeps {
   datasetCacheDir: string;
   /** Where paid LLM responses and executed sandbox batches are recorded (the ledger first). */
   spend: SpendRecorder;
+  /** What each paid completion cost, by response-cache key, for sweeps' standalone spend (else per process). */
+  usageMemo?: KeyedStore;
 }
 
 const PROBLEM_PAGE = 200;
@@ -94,7 +101,7 @@ function heartbeating<A extends unknown[], R>(
 }
 
 export function createPipelineActivities(deps: PipelineDeps) {
-  const activities = pipelineActivities(deps);
+  const activities = { ...pipelineActivities(deps), ...sweepActivities(deps), ...budgetCapActivities(deps) };
   return Object.fromEntries(
     Object.entries(activities).map(([name, fn]) => [
       name,
@@ -105,6 +112,7 @@ export function createPipelineActivities(deps: PipelineDeps) {
 
 function pipelineActivities(deps: PipelineDeps) {
   const executor = new CachedExecutor(deps.executor, deps.executionCache, deps.spend);
+  const selectionLlm = new UsageMemoGateway(deps.llm, deps.usageMemo ?? new InMemoryKeyedStore());
   const problemCache = new Map<string, Promise<Problem>>();
   const loadProblem = (ref: ContentRef): Promise<Problem> => {
     let problem = problemCache.get(ref);
@@ -223,7 +231,7 @@ function pipelineActivities(deps: PipelineDeps) {
       problem: ProblemEntry;
       /** The run and budget setting that pay for this problem. */
       scope: ProblemScope;
-    }): Promise<{ rounds: SampleRound[]; usage: UsageByStage }> {
+    }): Promise<{ rounds: SampleRound[]; usage: UsageByStage; shared: StageUsage }> {
       const { config } = input;
       const problem = await loadProblem(input.problem.ref);
       const role = config.roles.generator;
@@ -248,6 +256,13 @@ function pipelineActivities(deps: PipelineDeps) {
           payer,
         );
         add(call.usage);
+        // Each sample's own tokens, for a sweep's attribution (method/sweep-spend.ts).
+        const split = splitBatchUsage(
+          call.usage,
+          call.texts.map((t) => t.length),
+          config.endpoints[role.endpoint]?.supportsN ?? true,
+        );
+        const sampleUsage = split.perSample;
         const rounds = await Promise.all(
           call.texts.map((text, i) =>
             programRound(
@@ -268,6 +283,7 @@ function pipelineActivities(deps: PipelineDeps) {
                   payer,
                 );
                 add(again.usage);
+                sampleUsage[i] = addStageUsage(sampleUsage[i] ?? NO_USAGE, again.usage);
                 return again.texts[0] ?? "";
               },
               role.parseRetries,
@@ -275,7 +291,11 @@ function pipelineActivities(deps: PipelineDeps) {
             ),
           ),
         );
-        return { rounds, usage: { generate: usage } };
+        return {
+          rounds: rounds.map((round, i) => ({ ...round, usage: sampleUsage[i] ?? NO_USAGE })),
+          usage: { generate: usage },
+          shared: split.shared,
+        };
       } catch (err) {
         permanent(err);
       }
@@ -345,7 +365,7 @@ function pipelineActivities(deps: PipelineDeps) {
           (config.roles.debugger ?? config.roles.generator).parseRetries,
           { ...payer, stage: "refine" },
         );
-        return { round: result, usage: { refine: usage } };
+        return { round: { ...result, usage }, usage: { refine: usage } };
       } catch (err) {
         permanent(err);
       }
@@ -358,7 +378,14 @@ function pipelineActivities(deps: PipelineDeps) {
       method: SelectionConfig;
       candidates: SelectionCandidateRef[];
       scope: ProblemScope;
-    }): Promise<{ selected: number | null; reason: string; recordRef: ContentRef; usage: UsageByStage }> {
+    }): Promise<{
+      selected: number | null;
+      reason: string;
+      recordRef: ContentRef;
+      usage: UsageByStage;
+      /** The calls' price counting those the response cache answered: the method's cost run alone. */
+      standaloneUsage: UsageByStage;
+    }> {
       const { config, method } = input;
       const problem = await loadProblem(input.problem.ref);
       if (input.candidates.length === 0) {
@@ -367,7 +394,7 @@ function pipelineActivities(deps: PipelineDeps) {
           selected: null,
           reason: "no parsable sample",
         });
-        return { selected: null, reason: "no parsable sample", recordRef, usage: {} };
+        return { selected: null, reason: "no parsable sample", recordRef, usage: {}, standaloneUsage: {} };
       }
       const codes = new Map(
         await Promise.all(
@@ -379,7 +406,7 @@ function pipelineActivities(deps: PipelineDeps) {
         problem,
         config,
         codes,
-        llm: deps.llm,
+        llm: selectionLlm,
         executor,
         rng,
         hidePredictedOutputs: method.method === "sstar" ? method.hidePredictedOutputs : false,
@@ -432,7 +459,13 @@ function pipelineActivities(deps: PipelineDeps) {
         ...outcome,
         tests: tools.log,
       });
-      return { selected: outcome.selected, reason: outcome.reason, recordRef, usage: tools.usage };
+      return {
+        selected: outcome.selected,
+        reason: outcome.reason,
+        recordRef,
+        usage: tools.usage,
+        standaloneUsage: tools.standaloneUsage,
+      };
     },
 
     /**
@@ -552,7 +585,13 @@ function pipelineActivities(deps: PipelineDeps) {
       const outcomes: ProblemOutcome[] = await Promise.all(
         files.map(async (f) => JSON.parse(await readFile(join(dir, f), "utf8")) as ProblemOutcome),
       );
-      const summary = summarizeRun(input.runId, input.config, outcomes);
+      const summary = {
+        ...summarizeRun(input.runId, input.config, outcomes),
+        // Where and why spend caps changed the run (only when caps are configured).
+        ...(input.config.budget.caps
+          ? { caps: capsSummary(outcomes, await readNotRun(input.resultsDir)) }
+          : {}),
+      };
       await writeFile(
         join(input.resultsDir, "results.jsonl"),
         outcomes.map((o) => JSON.stringify(o)).join("\n") + (outcomes.length ? "\n" : ""),

@@ -4,6 +4,7 @@ import type { LlmGateway } from "../llm/llm-gateway";
 import type { ChatMessage } from "../method/dspy-layout";
 import type { ActivitySpend } from "../spend/spend-context";
 import type { Stage, StageUsage } from "../workflows/pipeline-types";
+import type { MemoizedCompletion } from "./usage-memo-gateway";
 
 /** A request seed derived from (run seed, problem, what is asked, role): reproducible per problem. */
 export function requestSeed(runSeed: number, problemId: string, key: string, role: RoleName): number {
@@ -17,6 +18,8 @@ export interface RoleCallResult {
   texts: string[];
   finishReasons: string[];
   usage: StageUsage;
+  /** With a UsageMemoGateway: the call's price had the response cache answered nothing. */
+  standalone?: StageUsage;
   stage: Stage;
 }
 
@@ -63,6 +66,12 @@ export async function callRole(
       completion: completion.usage.completion,
       reasoning: completion.usage.reasoning,
     },
+    ...("standalone" in completion ? { standalone: stageUsageOf(completion as MemoizedCompletion) } : {}),
     stage,
   };
+}
+
+function stageUsageOf(completion: MemoizedCompletion): StageUsage {
+  const { usage, requests } = completion.standalone;
+  return { requests, prompt: usage.prompt, completion: usage.completion, reasoning: usage.reasoning };
 }

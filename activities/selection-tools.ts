@@ -22,9 +22,9 @@ import type { SeededRandom } from "../method/seeded-random";
 import type { JudgeChoice, SelectionTools } from "../method/selection";
 import type { ExecutionResult, TestResult } from "../sandbox/types";
 import type { ActivitySpend } from "../spend/spend-context";
-import { mergeUsage, type Stage, type StageUsage, type UsageByStage } from "../workflows/pipeline-types";
+import { mergeUsage, type Stage, type UsageByStage } from "../workflows/pipeline-types";
 import type { CachedExecutor } from "./cached-executor";
-import { callRole } from "./role-calls";
+import { callRole, type RoleCallResult } from "./role-calls";
 
 /** A generated test as the runner takes it, with the model's predicted output kept aside. */
 export interface RunnableTest {
@@ -157,6 +157,8 @@ export interface SelectionToolsOptions {
 export class RunSelectionTools implements SelectionTools {
   readonly rng: SeededRandom;
   usage: UsageByStage = {};
+  /** What the calls cost counting those the response cache answered (with a UsageMemoGateway; else `usage`). */
+  standaloneUsage: UsageByStage = {};
   /** What was asked and answered, for the problem's record. */
   readonly log: {
     generatedTests?: RunnableTest[];
@@ -174,8 +176,9 @@ export class RunSelectionTools implements SelectionTools {
     this.rng = o.rng;
   }
 
-  private addUsage(stage: Stage, usage: StageUsage): void {
-    this.usage = mergeUsage(this.usage, { [stage]: usage });
+  private addUsage(call: RoleCallResult): void {
+    this.usage = mergeUsage(this.usage, { [call.stage]: call.usage });
+    this.standaloneUsage = mergeUsage(this.standaloneUsage, { [call.stage]: call.standalone ?? call.usage });
   }
 
   private generatedTests(): Promise<RunnableTest[]> {
@@ -193,7 +196,7 @@ export class RunSelectionTools implements SelectionTools {
             [`suite${suite}:try${attempt}`],
             this.o.payer,
           );
-          this.addUsage(call.stage, call.usage);
+          this.addUsage(call);
           const parsed = parseGeneratedTests(call.texts[0] ?? "", this.o.problem.kind);
           if (parsed.ok) {
             all.push(...parsed.value.map((t) => runnableTest(t, this.o.problem.kind)));
@@ -265,7 +268,7 @@ export class RunSelectionTools implements SelectionTools {
           [`timeout${attempt}`],
           this.o.payer,
         );
-        this.addUsage(call.stage, call.usage);
+        this.addUsage(call);
         const fields = parseDspySections(stripThinking(call.texts[0] ?? ""), ["tests"]);
         const expression = postProcessCode(fields?.tests ?? "");
         if (!expression) continue;
@@ -336,7 +339,7 @@ export class RunSelectionTools implements SelectionTools {
           ["adaptive"],
           this.o.payer,
         );
-        this.addUsage(call.stage, call.usage);
+        this.addUsage(call);
         // The reference swallows a parse failure here: the judge then sees the two codes only.
         const parsed = parseGeneratedTests(call.texts[0] ?? "", this.o.problem.kind);
         const runnable = parsed.ok ? parsed.value.map((t) => runnableTest(t, this.o.problem.kind)) : [];
@@ -378,7 +381,7 @@ export class RunSelectionTools implements SelectionTools {
         ["judge"],
         this.o.payer,
       );
-      this.addUsage(call.stage, call.usage);
+      this.addUsage(call);
       const choice = parseJudgeChoice(call.texts[0] ?? "");
       return choice.ok ? choice.value : undefined;
     };

@@ -44,6 +44,8 @@ export async function startBuiltinSimulatorIfNeeded(
     const server = createSimulatorServer({
       responder,
       config: { models, seed: config.seed, latency: "zero" },
+      // Tests count the requests a command made (e.g. none for generation in a reselection).
+      log: process.env.SSTAR_SIM_LOG || undefined,
     });
     const { url } = await server.listen(0, "127.0.0.1");
     process.env[BUILTIN_SIM_ENV] = url;

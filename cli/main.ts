@@ -5,6 +5,7 @@ import { registerDemo } from "./commands/demo";
 import { registerDoctor } from "./commands/doctor";
 import { registerEstimate } from "./commands/estimate";
 import { registerExec } from "./commands/exec";
+import { registerLedger } from "./commands/ledger";
 import { registerReport } from "./commands/report";
 import { registerReselect } from "./commands/reselect";
 import { registerRun } from "./commands/run";
@@ -13,6 +14,7 @@ import { registerServer } from "./commands/server";
 import { registerSim } from "./commands/sim";
 import { registerSmoke } from "./commands/smoke";
 import { registerStatus } from "./commands/status";
+import { registerSweep } from "./commands/sweep";
 import { registerWorker } from "./commands/worker";
 
 const program = new Command()
@@ -26,6 +28,7 @@ registerDemo(program);
 registerDoctor(program);
 registerEstimate(program);
 registerExec(program);
+registerLedger(program);
 registerReport(program);
 registerReselect(program);
 registerRun(program);
@@ -34,6 +37,7 @@ registerServer(program);
 registerSim(program);
 registerSmoke(program);
 registerStatus(program);
+registerSweep(program);
 registerWorker(program);
 
 try {

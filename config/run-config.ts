@@ -93,6 +93,48 @@ export const SELECTION_METHODS = [
   "self_debug",
 ] as const;
 
+const CapLimitsSchema = z
+  .object({
+    /** Prompt plus completion tokens. */
+    tokens: z.number().int().positive().optional(),
+    /** US dollars at the default price table's rates (ledger/default-prices.json), prompt tokens at the full input rate. */
+    costUsd: z.number().positive().optional(),
+  })
+  .strict();
+
+/** Spend caps, checked between stages (a stage in progress finishes, so spend may pass a cap by one stage). */
+export const CapsSchema = z
+  .object({
+    /** Per problem: its own generation, refinement and selection. */
+    problem: CapLimitsSchema.optional(),
+    /** Per run: the problems finished so far (problems in flight count when they finish). */
+    run: CapLimitsSchema.optional(),
+    /**
+     * When a problem reaches its cap: `stop_refining` (no more debug rounds; selection as configured)
+     * or `skip_tournament` (no more debug rounds, and every LLM-calling selection method selects by
+     * public tests instead: the first sample passing the most public tests).
+     */
+    onProblemCap: z.enum(["stop_refining", "skip_tournament"]).default("stop_refining"),
+    /**
+     * When the run reaches its cap: `stop_run` (start no more problems; problems in flight finish;
+     * the rest are listed in not-run.json with the reason), or apply `stop_refining` /
+     * `skip_tournament` to every problem started afterwards.
+     */
+    onRunCap: z.enum(["stop_run", "stop_refining", "skip_tournament"]).default("stop_run"),
+  })
+  .strict();
+
+/** `sstar sweep`: a grid of budget settings served by one run at its largest N and R. */
+export const SweepSchema = z
+  .object({
+    n: z.array(z.number().int().min(1).max(1024)).min(1),
+    /** Total generation rounds (1 = generation only). */
+    rounds: z.array(z.number().int().min(1).max(20)).min(1),
+    /** Selection methods applied to every (N, R); default: `selection`. */
+    methods: z.array(SelectionSchema).min(1).optional(),
+  })
+  .strict();
+
 export const DatasetSchema = z
   .object({
     /** A dataset file (JSONL or JSON array, .gz accepted), a URL, or `demo` for the bundled problems. */
@@ -132,6 +174,7 @@ export const RunConfigSchema = z
         context: z.enum(["all", "last"]).default("all"),
         includeReasoning: z.boolean().default(true),
         testSuites: z.number().int().min(1).max(10).default(1),
+        caps: CapsSchema.optional(),
       })
       .strict()
       .default({ n: 16, rounds: 3, context: "all", includeReasoning: true, testSuites: 1 }),
@@ -150,6 +193,7 @@ export const RunConfigSchema = z
     seed: z.number().int().default(42),
     /** Problems in flight at once (child workflows of the run). */
     window: z.number().int().min(1).max(500).default(8),
+    sweep: SweepSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -171,6 +215,8 @@ export type RunConfig = z.infer<typeof RunConfigSchema>;
 export type RoleConfig = z.infer<typeof RoleSchema>;
 export type EndpointConfig = z.infer<typeof EndpointSchema>;
 export type SelectionConfig = z.infer<typeof SelectionSchema>;
+export type CapsConfig = z.infer<typeof CapsSchema>;
+export type SweepConfig = z.infer<typeof SweepSchema>;
 export type RoleName = "generator" | "debugger" | "testGenerator" | "inputSynthesizer" | "judge";
 
 /** The role's settings, falling back to the generator's for roles not configured. */

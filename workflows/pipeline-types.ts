@@ -1,4 +1,5 @@
 import type { RunConfig, SelectionConfig } from "../config/run-config";
+import type { CapEvent, StageRates } from "../method/budget-caps";
 import type { ContentRef } from "../store/content-store";
 
 /**
@@ -55,6 +56,11 @@ export interface SampleRound {
   publicTotal: number;
   /** The feedback string on the public tests, for the next debug round. */
   feedbackRef?: ContentRef;
+  /**
+   * This round's own tokens (its share of a batched generation, its refinement call, its parse
+   * retries): what a sweep attributes to the settings that use the round. Absent in older records.
+   */
+  usage?: StageUsage;
 }
 
 export interface SampleHistory {
@@ -88,6 +94,8 @@ export interface ProblemOutcome {
   correctByRound: number[];
   usage: UsageByStage;
   recordRef: ContentRef;
+  /** The spend cap that changed how this problem ran: which, its value against the limit, where, and what was done. */
+  capped?: CapEvent;
 }
 
 export interface ProblemWorkflowInput {
@@ -96,6 +104,15 @@ export interface ProblemWorkflowInput {
   problem: ProblemEntry;
   /** Where per-problem results are written (the run's results folder). */
   resultsDir: string;
+  /**
+   * The grid when this run serves a sweep: each sample round is paid by the smallest setting that
+   * uses it (method/sweep-grid.ts `payingPoint`), which is the budget setting its spend belongs to.
+   */
+  sweepGrid?: { n: number[]; rounds: number[] };
+  /** Per-stage dollar rates for `costUsd` caps, resolved by the run before it starts problems. */
+  capRates?: StageRates;
+  /** A run cap reached before this problem started, whose action (`stop_refining`, `skip_tournament`) applies from its start. */
+  runCap?: CapEvent;
 }
 
 export interface RunWorkflowInput {
@@ -104,6 +121,8 @@ export interface RunWorkflowInput {
   resultsDir: string;
   /** Problems finished by one run of the workflow before it continues as new (default 500). */
   childrenPerHistory?: number;
+  /** The grid when this run serves a sweep (passed to every problem). */
+  sweepGrid?: { n: number[]; rounds: number[] };
   /** Carried across continue-as-new. */
   state?: RunState;
 }
@@ -115,6 +134,10 @@ export interface RunState {
   done: number;
   usage: UsageByStage;
   startedAt: number;
+  /** Per-stage dollar rates, when a cap is priced in dollars. */
+  capRates?: StageRates;
+  /** The run cap, once reached. */
+  runCap?: CapEvent;
 }
 
 export interface RunProgress {
@@ -124,6 +147,37 @@ export interface RunProgress {
   inFlight: number;
   usage: UsageByStage;
   startedAt: number;
+}
+
+/** `sstar sweep`: one run at the grid's largest N and R, then every setting's selection. */
+export interface SweepWorkflowInput {
+  /** The run's id: the sweep's single run (at the largest N and R) is an ordinary run. */
+  runId: string;
+  /** The run's configuration: the largest N and R, no selection (the sweep selects per setting). */
+  config: RunConfig;
+  resultsDir: string;
+  grid: { n: number[]; rounds: number[]; methods: SelectionConfig[] };
+  childrenPerHistory?: number;
+}
+
+/** One setting's result on one problem of a sweep. */
+export interface SweepSettingOutcome {
+  n: number;
+  rounds: number;
+  method: string;
+  selected: number | null;
+  passed: boolean;
+  reason: string;
+  /** The selection calls paid in this sweep for this setting. */
+  paid: UsageByStage;
+  /** The selection calls' price had this setting run alone (cached answers counted at their price). */
+  standalone: UsageByStage;
+}
+
+export interface SweepProblemOutcome {
+  problemId: string;
+  difficulty: string;
+  settings: SweepSettingOutcome[];
 }
 
 export interface ReselectWorkflowInput {

@@ -1,3 +1,4 @@
+import { ProblemCapCheck, selectionCallsLlm } from "../method/budget-caps";
 import { dedupePrograms } from "../method/clustering";
 import { runBudgetSetting } from "../spend/budget-setting";
 import type { ContentRef } from "../store/content-store";
@@ -47,6 +48,7 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
   // Who pays for the problem's spend: every activity records its LLM responses and sandbox batches under it.
   const scope = { runId: input.runId, budgetSetting: runBudgetSetting(config) };
   let usage: UsageByStage = {};
+  const caps = new ProblemCapCheck(config.budget.caps, input.capRates ?? {}, input.runCap);
 
   // Stage 1a: N samples in one step (the activity asks for `n` where the endpoint supports it).
   const generated = await llm.generateSamples({ config, problem, scope });
@@ -60,6 +62,8 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
         const last = history.rounds.at(-1);
         // An unparsable sample is abandoned (as the reference does); a passing one stops.
         if (!last?.codeRef || passedPublic(last)) break;
+        // A reached spend cap (the problem's, or the run's passed in at its start) ends refinement.
+        if (caps.check(usage, "refine", round)) break;
         const refined = await llm.refineSample({
           config,
           problem,
@@ -91,12 +95,23 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
   const selections: { label: string; selected: number | null; reason: string; recordRef: ContentRef }[] = [];
   for (const method of config.selection) {
     if (method.method === "oracle") continue;
-    const result = await llm.selectCandidate({ config, problem, method, candidates: finalCandidates, scope });
+    // Past a cap with `skip_tournament`, a method that would call the LLM selects by public tests instead.
+    const cap = selectionCallsLlm(method) ? caps.check(usage, "select") : undefined;
+    const skip = cap?.action === "skip_tournament";
+    const result = await llm.selectCandidate({
+      config,
+      problem,
+      method: skip ? { method: "first" } : method,
+      candidates: finalCandidates,
+      scope,
+    });
     usage = mergeUsage(usage, result.usage);
     selections.push({
       label: methodLabel(method),
       selected: result.selected,
-      reason: result.reason,
+      reason: skip
+        ? `${cap.scope} ${cap.cap} cap reached (${cap.value} of ${cap.limit}): ${result.reason}`
+        : result.reason,
       recordRef: result.recordRef,
     });
   }
@@ -131,6 +146,7 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
     oracleByRound: byRound.map((refs) => refs.some(passes)),
     correctByRound: byRound.map((refs) => refs.filter(passes).length / n),
     usage,
+    ...(caps.reached ? { capped: caps.reached } : {}),
   };
   const recordRef = await quick.writeProblemResult({
     resultsDir: input.resultsDir,
@@ -139,6 +155,8 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
     record: {
       problem,
       histories,
+      // The batched generation's prompt and request, which no single sample owns (for sweeps).
+      generationShared: generated.shared,
       finalCandidates,
       distinctPrograms: distinctPrograms(finalCandidates),
       selections,

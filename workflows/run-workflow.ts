@@ -7,6 +7,7 @@ import {
   setHandler,
   workflowInfo,
 } from "@temporalio/workflow";
+import { capReached, needsRates } from "../method/budget-caps";
 import { pipelineActivities } from "./pipeline-activities-proxy";
 import {
   mergeUsage,
@@ -55,6 +56,22 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<unknown> {
   }
   const total = state.total;
   const listRef = state.listRef;
+  const caps = config.budget.caps;
+  if (needsRates(caps) && state.capRates === undefined) state.capRates = await acts.capRates({ config });
+  const stopped = () => state.runCap?.action === "stop_run";
+  // Checked as problems finish: a problem in flight counts once it is done.
+  const checkRunCap = () => {
+    if (state.runCap || !caps?.run) return;
+    const hit = capReached(state.usage, caps.run, state.capRates ?? {});
+    if (hit)
+      state.runCap = {
+        scope: "run",
+        ...hit,
+        stage: "start",
+        afterProblems: state.done,
+        action: caps.onRunCap,
+      };
+  };
   let page: ProblemEntry[] = [];
   let pageStart = state.nextOffset;
   let finishedHere = 0;
@@ -62,7 +79,17 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<unknown> {
   const start = (entry: ProblemEntry) => {
     const child = executeChild(problemWorkflow, {
       workflowId: problemWorkflowId(runId, entry.id),
-      args: [{ runId, config, problem: entry, resultsDir }],
+      args: [
+        {
+          runId,
+          config,
+          problem: entry,
+          resultsDir,
+          sweepGrid: input.sweepGrid,
+          capRates: state.capRates,
+          runCap: state.runCap,
+        },
+      ],
       // Cancelling the run cancels the problems in flight.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       // Sandboxes and the LLM share a small machine with the worker; a slow task is not a dead worker.
@@ -78,6 +105,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<unknown> {
         state.done++;
         finishedHere++;
         inFlight.delete(entry.id);
+        checkRunCap();
       });
     inFlight.set(entry.id, child);
   };
@@ -86,7 +114,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<unknown> {
     const rollOver =
       finishedHere >= (input.childrenPerHistory ?? CHILDREN_PER_HISTORY) ||
       workflowInfo().continueAsNewSuggested;
-    while (!rollOver && inFlight.size < config.window && state.nextOffset < total) {
+    while (!rollOver && !stopped() && inFlight.size < config.window && state.nextOffset < total) {
       if (state.nextOffset - pageStart >= page.length) {
         pageStart = state.nextOffset;
         page = await acts.problemPage({ listRef, offset: state.nextOffset });
@@ -99,10 +127,13 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<unknown> {
       state.nextOffset++;
     }
     if (inFlight.size === 0) {
-      if (rollOver && state.nextOffset < total) await continueAsNew<typeof runWorkflow>({ ...input, state });
+      if (rollOver && !stopped() && state.nextOffset < total)
+        await continueAsNew<typeof runWorkflow>({ ...input, state });
       break;
     }
     await Promise.race(inFlight.values());
   }
+  if (state.runCap && stopped() && state.nextOffset < total)
+    await acts.writeNotRun({ resultsDir, listRef, offset: state.nextOffset, runCap: state.runCap });
   return acts.writeRunSummary({ runId, config, resultsDir });
 }
