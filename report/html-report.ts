@@ -207,18 +207,18 @@ export function renderHtmlReport(model: ReportModel): string {
 <h1>sstar report: ${esc(model.runId)}</h1>
 <p class="note">${esc(model.kind === "sweep" ? "Sweep" : "Run")} with ${model.rows.length} settings; prices ${esc(model.priceVersion)}; generated ${esc(model.generatedAt)}.</p>
 ${model.notes.map((n) => `<p class="note">${esc(n)}</p>`).join("\n")}
+${forecastTable(model)}
+<h2>Plots</h2>
+${figure("plot-pareto", "pass@1 against standalone spend per setting; ringed points joined by the dashed staircase are the Pareto front.", pareto)}
+${figure("plot-stages", "Tokens by stage per setting (standalone).", stages)}
+${figure("plot-methods", "pass@1 per selection method, grouped by budget setting; the dashed line is the oracle's pass@N.", methods)}
 <h2>Settings</h2>
 ${settingsTable(model)}
 <p class="note">Tokens and cost are each setting's standalone spend (what it would cost run alone); ★ marks the Pareto front of (${usd ? "cost" : "tokens"}, pass@1).</p>
 <h2>Spend by stage</h2>
 ${stagesTable(model)}
 <p class="note">Tokens (prompt + completion) of each stage that the setting uses, standalone.</p>
-<h2>Plots</h2>
-${figure("plot-pareto", "pass@1 against standalone spend per setting; ringed points joined by the dashed staircase are the Pareto front.", pareto)}
-${figure("plot-stages", "Tokens by stage per setting (standalone).", stages)}
-${figure("plot-methods", "pass@1 per selection method, grouped by budget setting; the dashed line is the oracle's pass@N.", methods)}
 ${ledgerTable(model)}
-${forecastTable(model)}
 <script>${RENDER_CHECK}</script>
 </body>
 </html>
