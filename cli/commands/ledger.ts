@@ -1,0 +1,76 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import {
+  type RunLedgerReport,
+  readRunLedgerReport,
+  type SpendTotalsJson,
+} from "../../spend/run-ledger-report";
+import type { GlobalOptions } from "../global-options";
+import { formatTable } from "../table";
+import { resultsDirOf } from "./run";
+
+export function registerLedger(program: Command): void {
+  program
+    .command("ledger")
+    .description(
+      "a run's spend from the ledger per stage and role: requests, prompt, completion, cached and reasoning tokens, sandbox CPU and wall seconds, cost at today's default prices",
+    )
+    .argument("<run>", "the run id (a folder under <data-dir>/runs)")
+    .option(
+      "--json",
+      "one JSON object: run_id, price_version, totals (prompt_tokens, completion_tokens, …) and rows per stage and role",
+    )
+    .action(async (runId: string, options: { json?: boolean }) => {
+      const { dataDir } = program.opts<GlobalOptions>();
+      if (!existsSync(resultsDirOf(dataDir, runId))) {
+        const runs = existsSync(join(dataDir, "runs")) ? readdirSync(join(dataDir, "runs")) : [];
+        throw new Error(`no run ${runId} in ${dataDir} (runs: ${runs.join(", ") || "none"})`);
+      }
+      const report = await readRunLedgerReport(dataDir, runId);
+      console.log(options.json ? JSON.stringify(report) : formatLedgerReport(report));
+    });
+}
+
+function cost(t: SpendTotalsJson): string {
+  if (t.unpriced.length === 0) return `$${t.cost_usd.toFixed(4)}`;
+  return t.cost_usd > 0 ? `$${t.cost_usd.toFixed(4)} + unpriced` : "unpriced";
+}
+
+function cells(t: SpendTotalsJson): string[] {
+  return [
+    String(t.requests),
+    String(t.prompt_tokens),
+    String(t.completion_tokens),
+    String(t.cached_tokens),
+    String(t.reasoning_tokens),
+    t.sandbox_cpu_seconds.toFixed(1),
+    t.sandbox_wall_seconds.toFixed(1),
+    cost(t),
+  ];
+}
+
+export function formatLedgerReport(report: RunLedgerReport): string {
+  const header = [
+    "stage",
+    "role",
+    "requests",
+    "prompt",
+    "completion",
+    "cached",
+    "reasoning",
+    "cpu s",
+    "wall s",
+    "cost",
+  ];
+  const rows = report.rows.map((r) => [r.stage, r.role ?? "(sandbox)", ...cells(r)]);
+  rows.push(["total", "", ...cells(report.totals)]);
+  const unpriced = [
+    ...new Set(report.totals.unpriced.map((u) => `${u.model} on ${u.endpoint}: ${u.reason}`)),
+  ];
+  return [
+    `${report.run_id}: spend from the ledger, priced with price table ${report.price_version}`,
+    formatTable(header, rows),
+    ...(unpriced.length ? ["unpriced (not in the cost):", ...unpriced.map((u) => `  ${u}`)] : []),
+  ].join("\n");
+}
