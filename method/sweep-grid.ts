@@ -22,9 +22,7 @@ export interface BudgetPoint {
 }
 
 /** The ledger's budget-setting label of (N, R), e.g. `n=4,r=2`. */
-export function budgetSettingLabel(point: BudgetPoint): string {
-  return `n=${point.n},r=${point.rounds}`;
-}
+export { budgetSettingLabel } from "../spend/budget-setting";
 
 /** The grid's (N, R) pairs, smallest N first, then smallest R. */
 export function budgetPoints(grid: Pick<SweepGrid, "n" | "rounds">): BudgetPoint[] {

@@ -1,6 +1,7 @@
 import { ProblemCapCheck, selectionCallsLlm } from "../method/budget-caps";
 import { dedupePrograms } from "../method/clustering";
-import { runBudgetSetting } from "../spend/budget-setting";
+import { budgetPoints, payingPoint } from "../method/sweep-grid";
+import { budgetSettingLabel, runBudgetSetting } from "../spend/budget-setting";
 import type { ContentRef } from "../store/content-store";
 import { pipelineActivities } from "./pipeline-activities-proxy";
 import {
@@ -46,7 +47,19 @@ function codeAsOf(history: SampleHistory, round: number): SampleRound | undefine
 export async function problemWorkflow(input: ProblemWorkflowInput): Promise<ProblemOutcome> {
   const { config, problem } = input;
   // Who pays for the problem's spend: every activity records its LLM responses and sandbox batches under it.
-  const scope = { runId: input.runId, budgetSetting: runBudgetSetting(config) };
+  // In a sweep, the smallest setting pays for the batched generation (it holds sample 0) and for grading.
+  const sweepGrid = input.sweepGrid;
+  const scope = {
+    runId: input.runId,
+    budgetSetting: sweepGrid
+      ? budgetSettingLabel(budgetPoints(sweepGrid)[0] ?? config.budget)
+      : runBudgetSetting(config),
+  };
+  // ... and a debug round is paid by the smallest setting that uses it (method/sweep-grid.ts).
+  const refineScope = (sample: number, round: number) => {
+    const point = sweepGrid && payingPoint(sweepGrid, sample, round);
+    return point ? { runId: input.runId, budgetSetting: budgetSettingLabel(point) } : scope;
+  };
   let usage: UsageByStage = {};
   const caps = new ProblemCapCheck(config.budget.caps, input.capRates ?? {}, input.runCap);
 
@@ -69,7 +82,7 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
           problem,
           sampleIndex: history.index,
           history: history.rounds,
-          scope,
+          scope: refineScope(history.index, round),
         });
         usage = mergeUsage(usage, refined.usage);
         history.rounds.push(refined.round);

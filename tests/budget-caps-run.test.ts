@@ -1,0 +1,93 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { CapsSummary, NotRunFile } from "../method/budget-caps";
+import type { RunSummary } from "../method/run-summary";
+import { projectRoot } from "../runtime/paths";
+import type { RequestLogEntry } from "../simulator/request-log";
+import type { ProblemOutcome } from "../workflows/pipeline-types";
+import { tempDir } from "./helpers/processes";
+import { jsonOutput, runSstar } from "./helpers/sstar-cli";
+
+const dataset = join(projectRoot, "..", "shared", "data", "leetcode", "leetcode_dev100.jsonl");
+
+/**
+ * Caps so small that they are reached by the first generation: each problem then skips refinement
+ * and selects by public tests, and the run stops after its first problem (one at a time).
+ */
+function writeConfig(dir: string): string {
+  const file = join(dir, "caps.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name: "caps",
+      dataset: { path: dataset, limit: 4 },
+      endpoints: { sim: { baseUrl: "sim://builtin/v1", concurrency: 64 } },
+      roles: { generator: { endpoint: "sim", model: "sim-coder", sampling: { temperature: 0.7 } } },
+      budget: {
+        n: 4,
+        rounds: 3,
+        caps: {
+          problem: { tokens: 1 },
+          run: { tokens: 1 },
+          onProblemCap: "skip_tournament",
+          onRunCap: "stop_run",
+        },
+      },
+      selection: [{ method: "majority_vote" }, { method: "first" }],
+      limits: { timeSec: 3 },
+      window: 1,
+      seed: 11,
+    }),
+  );
+  return file;
+}
+
+describe("spend caps in a run on the simulator", () => {
+  const dir = tempDir("caps");
+  const log = join(dir, "requests.jsonl");
+  let summary: RunSummary & { caps: CapsSummary };
+
+  beforeAll(async () => {
+    const result = await runSstar(["--data-dir", dir, "run", writeConfig(dir), "--json"], {
+      TEMPORAL_ADDRESS: undefined,
+      SSTAR_SIM_LOG: log,
+    });
+    expect(result.code, result.stderr.slice(-3000)).toBe(0);
+    summary = jsonOutput<RunSummary & { caps: CapsSummary }>(result);
+  });
+
+  it("stops the run at its cap, saying after how many problems and why, and lists the problems not run", () => {
+    expect(summary.problems).toBe(1);
+    expect(summary.caps.run).toMatchObject({ scope: "run", cap: "tokens", limit: 1, afterProblems: 1 });
+    expect(summary.caps.run?.value).toBeGreaterThan(1);
+    expect(summary.caps.not_run).toBe(3);
+    const notRun = JSON.parse(
+      readFileSync(join(dir, "runs", summary.run_id, "not-run.json"), "utf8"),
+    ) as NotRunFile;
+    expect(notRun.problems).toHaveLength(3);
+    expect(notRun.runCap.action).toBe("stop_run");
+  });
+
+  it("records where the problem cap applied, and selects by public tests instead of calling the LLM", () => {
+    const [capped] = summary.caps.problems_capped;
+    expect(capped).toMatchObject({ scope: "problem", cap: "tokens", limit: 1, action: "skip_tournament" });
+    expect(["refine", "select"]).toContain(capped?.stage);
+    const results = readFileSync(join(dir, "runs", summary.run_id, "results.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as ProblemOutcome);
+    expect(results[0]?.capped).toMatchObject({ scope: "problem", action: "skip_tournament" });
+    const majority = results[0]?.methods.find((m) => m.label.startsWith("majority_vote"));
+    expect(majority?.reason).toContain("problem tokens cap reached");
+    const roles = existsSync(log)
+      ? readFileSync(log, "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => (JSON.parse(l) as RequestLogEntry).role[0])
+      : [];
+    // One problem's generation, and nothing after it: no debug rounds, no generated tests, no judge.
+    expect(roles.length).toBeGreaterThan(0);
+    expect(new Set(roles)).toEqual(new Set(["generate"]));
+  });
+});
