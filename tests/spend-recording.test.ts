@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CachedExecutor } from "../activities/cached-executor";
 import { EndpointSchema } from "../config/run-config";
 import { SqliteSpendLedger } from "../ledger/sqlite-ledger";
-import type { LlmSpendEntry, SandboxSpendEntry, SpendLedger } from "../ledger/types";
+import type { LedgerEntry, LlmSpendEntry, SandboxSpendEntry, SpendLedger } from "../ledger/types";
 import type { CompletionRequest } from "../llm/llm-gateway";
 import { OpenAiGateway } from "../llm/openai-gateway";
 import type { ExecutionRequest, ExecutionResult, ProgramExecutor } from "../sandbox/types";
@@ -24,25 +24,28 @@ const responder: Responder = {
   }),
 };
 
-/** The ledger, plus what else reached the recorder. */
-class RecordingLedger extends LedgerSpendRecorder {
+/** The ledger's recorder, keeping what reached it. */
+class RecordingLedger implements SpendRecorder {
   readonly llmWrites: LlmSpendEntry[] = [];
   readonly sandboxWrites: SandboxSpendEntry[] = [];
   readonly errors: LlmErrorEvent[] = [];
-  constructor(readonly ledger: SpendLedger) {
-    super(ledger);
+  private readonly inner: LedgerSpendRecorder;
+  constructor(ledger: SpendLedger) {
+    this.inner = new LedgerSpendRecorder(ledger);
   }
-  override async llm(entry: LlmSpendEntry): Promise<void> {
+  async llm(entry: LlmSpendEntry): Promise<void> {
     this.llmWrites.push(entry);
-    await super.llm(entry);
+    await this.inner.llm(entry);
   }
-  override async sandbox(entry: SandboxSpendEntry): Promise<void> {
+  async sandbox(entry: SandboxSpendEntry): Promise<void> {
     this.sandboxWrites.push(entry);
-    await super.sandbox(entry);
+    await this.inner.sandbox(entry);
   }
-  override llmError(event: LlmErrorEvent): void {
+  llmError(event: LlmErrorEvent): void {
     this.errors.push(event);
   }
+  problemStarted(): void {}
+  problemFinished(): void {}
 }
 
 /** A cache whose writes fail: the worker dies after paying and recording, before caching. */
@@ -143,7 +146,7 @@ describe("spend recording by the component that receives what was paid", () => {
     // A write repeated after a lost acknowledgement stays one entry.
     const written = recorder.llmWrites[0] as LlmSpendEntry;
     expect((await ledger.recordLlm(written)).duplicate).toBe(true);
-    const rows: LlmSpendEntry[] = [];
+    const rows: LedgerEntry[] = [];
     for await (const e of ledger.entries("r1")) if (e.requestId === written.requestId) rows.push(e);
     expect(rows).toHaveLength(1);
   });
