@@ -1,3 +1,4 @@
+import type { CapEvent, CapsSummary } from "../method/budget-caps";
 import type { RunSummary } from "../method/run-summary";
 import { formatTable } from "./table";
 
@@ -37,5 +38,22 @@ export function formatSummary(summary: RunSummary): string {
     oracle,
     "",
     tokens,
+    ...capsLines((summary as RunSummary & { caps?: CapsSummary }).caps),
   ].join("\n");
+}
+
+const describeCap = (c: CapEvent) =>
+  `${c.scope} ${c.cap} cap ${c.limit} reached (${c.value}) at ${c.stage}${c.round === undefined ? "" : ` round ${c.round}`}: ${c.action}`;
+
+/** Where and why spend caps changed the run (present only when caps are configured). */
+function capsLines(caps: CapsSummary | undefined): string[] {
+  if (!caps) return [];
+  return [
+    "",
+    caps.run
+      ? `run cap: ${describeCap(caps.run)} after ${caps.run.afterProblems ?? "?"} problems; ${caps.not_run} problems not run (not-run.json)`
+      : "run cap: not reached",
+    `problems that ran under a cap: ${caps.problems_capped.length}`,
+    ...caps.problems_capped.map((c) => `  ${c.problem_id}: ${describeCap(c)}`),
+  ];
 }
