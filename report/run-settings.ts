@@ -5,7 +5,9 @@
  * selection stages that method calls (see SELECTION_STAGES). In a run, paid = standalone.
  */
 import type { RunConfig } from "../config/run-config";
+import type { Totals } from "../ledger/types";
 import type { RunSummary } from "../method/run-summary";
+import { budgetSettingLabel } from "../spend/budget-setting";
 import type { Stage } from "../workflows/pipeline-types";
 import { usageOfStages } from "./price-usage";
 import type { SettingResult, SettingSpend, SettingsFile } from "./setting-results";
@@ -36,11 +38,6 @@ export function selectionStagesOf(methodLabel: string): readonly Stage[] {
   }
 }
 
-/** The ledger's budget-setting label of an (N, R) setting. */
-export function budgetSettingLabel(n: number, rounds: number): string {
-  return `n=${n},r=${rounds}`;
-}
-
 function spendOfStages(summary: RunSummary, stages: readonly Stage[], config: RunConfig): SettingSpend {
   const byStage: SettingSpend["byStage"] = {};
   for (const stage of stages) {
@@ -67,7 +64,7 @@ export function settingsOfRun(summary: RunSummary, config: RunConfig): SettingsF
   const settings: SettingResult[] = Object.entries(summary.methods).map(([method, m]) => {
     const spend = spendOfStages(summary, [...SHARED_STAGES, ...selectionStagesOf(method)], config);
     return {
-      setting: budgetSettingLabel(n, rounds),
+      setting: budgetSettingLabel({ n, rounds }),
       n,
       rounds,
       method,
@@ -79,4 +76,29 @@ export function settingsOfRun(summary: RunSummary, config: RunConfig): SettingsF
     };
   });
   return { runId: summary.run_id, kind: "run", settings };
+}
+
+/**
+ * A run's settings with sandbox time from the ledger, which run results do not keep: each method is
+ * given the sandbox time of every stage but the selection stages other methods call alone
+ * (generation's public tests and grading are shared). Sweeps attribute their own; they are returned as they are.
+ */
+export function withLedgerSandbox(file: SettingsFile, ledger: Totals): SettingsFile {
+  if (file.kind !== "run" || ledger.rows.length === 0) return file;
+  const selectionStages = new Set(file.settings.flatMap((s) => selectionStagesOf(s.method)));
+  return {
+    ...file,
+    settings: file.settings.map((s) => {
+      const own = new Set(selectionStagesOf(s.method));
+      const rows = ledger.rows.filter(
+        (r) =>
+          (r.key.budgetSetting === undefined || r.key.budgetSetting === s.setting) &&
+          (!selectionStages.has(r.key.stage as Stage) || own.has(r.key.stage as Stage)),
+      );
+      const cpu = rows.reduce((sum, r) => sum + r.cpuSeconds, 0);
+      const wall = rows.reduce((sum, r) => sum + r.wallSeconds, 0);
+      const spend = { ...s.standalone, sandboxCpuSeconds: cpu, sandboxWallSeconds: wall };
+      return { ...s, standalone: spend, paid: spend };
+    }),
+  };
 }

@@ -10,7 +10,7 @@ import { renderHtmlReport, shortMethodLabels } from "../report/html-report";
 import { dominates, paretoFront } from "../report/pareto";
 import { buildReportModel } from "../report/report-model";
 import { formatReportText } from "../report/report-text";
-import { selectionStagesOf, settingsOfRun } from "../report/run-settings";
+import { selectionStagesOf, settingsOfRun, withLedgerSandbox } from "../report/run-settings";
 import { runSpendByStage } from "../report/run-spend";
 import type { SettingsFile } from "../report/setting-results";
 import { niceTicks } from "../report/svg-plots";
@@ -94,6 +94,53 @@ describe("settingsOfRun", () => {
     ]);
     expect(selectionStagesOf("majority_vote(score=agreement)")).toEqual(["test_inputs"]);
     expect(selectionStagesOf("llm_judge(grounding=code_only)")).toEqual(["fallback_judge"]);
+  });
+});
+
+describe("withLedgerSandbox", () => {
+  const row = (stage: string, cpuSeconds: number): Totals["rows"][0] => ({
+    key: { budgetSetting: "n=2,r=1", stage },
+    usage: [],
+    requests: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    cachedTokens: 0,
+    reasoningTokens: 0,
+    sandboxBatches: 1,
+    cpuSeconds,
+    wallSeconds: cpuSeconds * 2,
+    tests: 1,
+  });
+  const spend = { byStage: {}, usage: [], sandboxCpuSeconds: 0, sandboxWallSeconds: 0 };
+  const setting = (method: string) => ({
+    setting: "n=2,r=1",
+    n: 2,
+    rounds: 1,
+    method,
+    problems: 1,
+    passAt1: 0,
+    byDifficulty: {},
+    paid: spend,
+    standalone: spend,
+  });
+
+  it("gives each method of a run the sandbox time of the shared stages and of its own selection stages", () => {
+    const file: SettingsFile = {
+      runId: "r",
+      kind: "run",
+      settings: [setting("sstar(mode=ref)"), setting("first")],
+    };
+    const ledger: Totals = {
+      runId: "r",
+      groupBy: ["budgetSetting", "stage"],
+      rows: [row("generate", 1), row("grade", 2), row("test_inputs", 4), row("adaptive_inputs", 8)],
+    };
+    const [sstar, first] = withLedgerSandbox(file, ledger).settings;
+    expect(sstar?.standalone).toMatchObject({ sandboxCpuSeconds: 15, sandboxWallSeconds: 30 });
+    expect(first?.paid.sandboxCpuSeconds).toBe(3);
+    expect(
+      withLedgerSandbox({ ...file, kind: "sweep" }, ledger).settings[0]?.standalone.sandboxCpuSeconds,
+    ).toBe(0);
   });
 });
 

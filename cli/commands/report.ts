@@ -15,9 +15,10 @@ import {
   readSettingsFile,
   readSummary,
 } from "../../report/run-folder";
-import { readLedgerTotals } from "../../report/run-ledger";
-import { budgetSettingLabel, settingsOfRun } from "../../report/run-settings";
+import { readLedgerTotals, readSandboxCpuByProblem } from "../../report/run-ledger";
+import { settingsOfRun, withLedgerSandbox } from "../../report/run-settings";
 import { runSpendByStage } from "../../report/run-spend";
+import { budgetSettingLabel } from "../../spend/budget-setting";
 import type { GlobalOptions } from "../global-options";
 import { resultsDirOf } from "./run";
 
@@ -53,12 +54,12 @@ export async function reportCommand(
     ? RunConfigSchema.parse(JSON.parse(readFileSync(configFile, "utf8")))
     : undefined;
   const summary = readSummary(resultsDir);
-  const settings =
-    readSettingsFile(resultsDir) ?? (summary && config ? settingsOfRun(summary, config) : undefined);
-  if (!settings) throw new Error(`run ${runId} has neither settings.json nor a finished summary.json`);
-
   const ledger = await readLedgerTotals(dataDir, runId);
-  const sandboxCpuSeconds = (ledger?.rows ?? []).reduce((s, r) => s + r.cpuSeconds, 0);
+  const found =
+    readSettingsFile(resultsDir) ?? (summary && config ? settingsOfRun(summary, config) : undefined);
+  if (!found) throw new Error(`run ${runId} has neither settings.json nor a finished summary.json`);
+  const settings = ledger ? withLedgerSandbox(found, ledger) : found;
+
   const forecast = readForecast(resultsDir);
   let runSpend: ReportInput["runSpend"];
   if (summary && config && existsSync(join(resultsDir, "results.jsonl"))) {
@@ -68,6 +69,15 @@ export async function reportCommand(
         ? readOutcomes(pilotDir)
         : [];
     const spend = runSpendByStage(readOutcomes(resultsDir), pilot);
+    // Sandbox time counted like tokens: a problem reused from the pilot at the pilot's.
+    const cpu = await readSandboxCpuByProblem(dataDir, runId);
+    if (spend.reusedPilot) {
+      for (const [problem, seconds] of await readSandboxCpuByProblem(dataDir, forecast?.pilot_run_id ?? "")) {
+        if (pilot.some((o) => o.problemId === problem) && seconds > (cpu.get(problem) ?? 0))
+          cpu.set(problem, seconds);
+      }
+    }
+    const sandboxCpuSeconds = [...cpu.values()].reduce((s, x) => s + x, 0);
     runSpend = {
       usage: usageOfStages(spend.byStage, config.roles),
       sandboxCpuSeconds,
@@ -84,9 +94,7 @@ export async function reportCommand(
     ...(forecast ? { forecast } : {}),
     ...(summary && finalOracle !== undefined
       ? {
-          oracle: [
-            { setting: budgetSettingLabel(summary.budget.n, summary.budget.rounds), passAtN: finalOracle },
-          ],
+          oracle: [{ setting: budgetSettingLabel(summary.budget), passAtN: finalOracle }],
         }
       : {}),
     generatedAt: new Date().toISOString(),
