@@ -26,10 +26,10 @@ export interface SweepOptions extends WorkerHostingOptions {
  * The sweep's run: the configuration at the grid's largest N and R, with no selection of its own
  * (the sweep selects per setting). It keeps the `sweep` section, so each grid has its own run id.
  */
-export function sweepRunConfig(config: RunConfig): { runConfig: RunConfig; grid: SweepGrid } {
+export function sweepRunConfig(config: RunConfig, source: string): { runConfig: RunConfig; grid: SweepGrid } {
   if (!config.sweep)
     throw new ConfigError(
-      "sweep: missing; `sstar sweep` needs sweep.n and sweep.rounds (and optionally sweep.methods)",
+      `${source}: sweep: missing; \`sstar sweep\` needs sweep.n and sweep.rounds (and optionally sweep.methods)`,
     );
   const grid = normalizeGrid({
     n: config.sweep.n,
@@ -68,7 +68,7 @@ export async function sweepCommand(
   configFile: string,
   options: SweepOptions,
 ): Promise<void> {
-  const { runConfig, grid } = sweepRunConfig(loadRunConfig(configFile));
+  const { runConfig, grid } = sweepRunConfig(loadRunConfig(configFile), configFile);
   const runId = runIdOf(runConfig);
   const resultsDir = resultsDirOf(dataDir, runId);
   mkdirSync(resultsDir, { recursive: true });
