@@ -1,7 +1,7 @@
 /**
  * A real Prometheus (Debian's package) scrapes a worker's /metrics and the sandbox service's every
- * second while a small run goes through them; what Prometheus answers through its HTTP API must
- * equal the spend ledger the worker wrote.
+ * second while a small run goes through them, and the worker is killed and replaced mid-run; what
+ * Prometheus answers through its HTTP API must still equal the spend ledger the workers wrote.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -13,7 +13,7 @@ import type { RunSummary } from "../method/run-summary";
 import { projectRoot } from "../runtime/paths";
 import { EmbeddedTemporalServer } from "../runtime/temporal-server";
 import { dashboardTargets, substituteVariables } from "./helpers/grafana-dashboard";
-import { killHard, startTsProcess, tempDir } from "./helpers/processes";
+import { killHard, startTsProcess, tempDir, waitFor } from "./helpers/processes";
 import {
   freeLoopbackPort,
   promtoolCheckMetrics,
@@ -101,7 +101,7 @@ function ledgerTokens(totals: Totals, labels: string[]): Record<string, number> 
   return out;
 }
 
-describe("Prometheus scraping a worker and the sandbox service during a run", () => {
+describe("Prometheus scraping a worker (killed and replaced mid-run) and the sandbox service", () => {
   const base = tempDir("prom-spend");
   const dataDir = join(base, "data");
   const problemsFile = join(base, "problems.jsonl");
@@ -112,6 +112,11 @@ describe("Prometheus scraping a worker and the sandbox service during a run", ()
   let workerMetricsUrl: string;
   let sandboxUrl: string;
   let summary: RunSummary;
+
+  const prom = () => {
+    if (!prometheus) throw new Error("prometheus did not start");
+    return prometheus;
+  };
 
   beforeAll(async () => {
     writeFileSync(
@@ -141,15 +146,15 @@ describe("Prometheus scraping a worker and the sandbox service during a run", ()
         String(sandboxPort),
       ]),
     );
-    processes.push(
-      await startTsProcess(
-        "bin/sstar.js",
-        { ...env, SSTAR_SANDBOX_URL: sandboxUrl },
-        "worker polling",
-        120_000,
-        ["--data-dir", dataDir, "worker", "--metrics-port", String(workerPort)],
-      ),
-    );
+    const startWorker = () =>
+      startTsProcess("bin/sstar.js", { ...env, SSTAR_SANDBOX_URL: sandboxUrl }, "worker polling", 120_000, [
+        "--data-dir",
+        dataDir,
+        "worker",
+        "--metrics-port",
+        String(workerPort),
+      ]);
+    let worker = await startWorker();
 
     const configFile = join(base, "run.json");
     writeFileSync(
@@ -166,7 +171,20 @@ describe("Prometheus scraping a worker and the sandbox service during a run", ()
         seed: 7,
       }),
     );
-    const result = await runSstar(["--data-dir", dataDir, "run", configFile, "--no-worker", "--json"], env);
+    const running = runSstar(["--data-dir", dataDir, "run", configFile, "--no-worker", "--json"], env);
+    try {
+      // Once Prometheus has scraped some paid responses, the worker dies and another takes its place
+      // on the same port: its live counters start from zero, the ledger's totals do not.
+      await waitFor(async () => {
+        const [paid] = await prom().query(`sum(sstar_llm_requests_total{job="${WORKER_JOB}"})`);
+        return (paid?.value ?? 0) > 0 ? true : undefined;
+      }, 600_000);
+      await killHard(worker);
+      worker = await startWorker();
+    } finally {
+      processes.push(worker);
+    }
+    const result = await running;
     expect(result.code, result.stderr.slice(-3000)).toBe(0);
     summary = jsonOutput<RunSummary>(result);
     ledger = await openLedger(ledgerTarget(dataDir));
@@ -179,10 +197,6 @@ describe("Prometheus scraping a worker and the sandbox service during a run", ()
     await prometheus?.stop();
   });
 
-  const prom = () => {
-    if (!prometheus) throw new Error("prometheus did not start");
-    return prometheus;
-  };
   const spendLedger = () => {
     if (!ledger) throw new Error("no ledger");
     return ledger;
@@ -213,25 +227,19 @@ describe("Prometheus scraping a worker and the sandbox service during a run", ()
     });
   });
 
-  it("holds the same run totals in the worker's live counters (one worker, never restarted)", async () => {
+  it("shows why totals come from the ledger: the restarted worker's live counters fall short of it", async () => {
     const [total] = (await spendLedger().totals(summary.run_id)).rows;
     expect(total?.requests).toBeGreaterThan(0);
     await eventually(async () => {
-      const tokens = bySeries(await prom().query(`sum by (type) (sstar_llm_tokens_total{${run()}})`), [
-        "type",
-      ]);
-      expect(tokens).toEqual({
-        "type=input": total?.promptTokens,
-        "type=output": total?.completionTokens,
-        "type=cached": total?.cachedTokens,
-        "type=reasoning": total?.reasoningTokens,
-      });
       const [requests] = await prom().query(`sum(sstar_llm_requests_total{${run()}})`);
-      expect(requests?.value).toBe(total?.requests);
+      expect(requests?.value).toBeLessThan(total?.requests ?? 0);
+      const [input] = await prom().query(`sum(sstar_llm_tokens_total{${run()},type="input"})`);
+      expect(input?.value).toBeLessThan(total?.promptTokens ?? 0);
+      // The OpenTelemetry histogram counts the same responses as the live counter.
       const [usage] = await prom().query(
         `sum(gen_ai_client_token_usage_sum{gen_ai_token_type="input",job="${WORKER_JOB}"})`,
       );
-      expect(usage?.value).toBe(total?.promptTokens);
+      expect(usage?.value).toBe(input?.value);
     });
   });
 
@@ -260,12 +268,13 @@ describe("Prometheus scraping a worker and the sandbox service during a run", ()
     expect(await prom().query(`sstar_sandbox_queue_depth{job="${SANDBOX_JOB}"}`)).toHaveLength(1);
   });
 
-  it("counts every problem done and none in flight", async () => {
+  it("counts every problem done, on the worker that finished them", async () => {
     await eventually(async () => {
       const [done] = await prom().query(`sum(sstar_problems_done_total{${run()}})`);
       expect(done?.value).toBe(summary.problems);
+      // The killed worker's starts died with it, so the survivor may have finished more than it started.
       const [inFlight] = await prom().query(`sum(sstar_problems_in_flight{${run()}})`);
-      expect(inFlight?.value).toBe(0);
+      expect(inFlight?.value).toBeLessThanOrEqual(0);
     });
   });
 
