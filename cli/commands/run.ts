@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { type ConfigOverrides, loadRunConfig } from "../../config/load-run-config";
 import type { RunConfig } from "../../config/run-config";
 import type { RunSummary } from "../../method/run-summary";
+import { parseMetricsPort } from "../../metrics/worker-metrics";
 import { recordRunEnd } from "../../report/run-folder";
 import { connectClient } from "../../runtime/temporal-client";
 import { TASK_QUEUE } from "../../worker/task-queue";
@@ -57,6 +58,11 @@ export function registerRun(program: Command): void {
     .option("--seed <s>", "run seed", int("--seed"))
     .option("--unsafe-no-sandbox", "execute programs without gVisor (dangerous; warns on every run)")
     .option("--no-worker", "do not host a worker in this process (workers run elsewhere)")
+    .option(
+      "--metrics-port <port>",
+      "serve the hosted worker's Prometheus metrics on this port (default SSTAR_METRICS_PORT; see docs/metrics.md)",
+      (text: string) => parseMetricsPort(text, "--metrics-port"),
+    )
     .action(async (configOrPreset: string, options: RunOptions) => {
       await runCommand(program.opts<GlobalOptions>().dataDir, configOrPreset, options);
     });
