@@ -50,9 +50,12 @@ export async function reportCommand(
     throw new Error(`no run ${runId} in ${dataDir} (runs: ${runs.join(", ") || "none"})`);
   }
   const configFile = join(resultsDir, "config.json");
-  const config = existsSync(configFile)
-    ? RunConfigSchema.parse(JSON.parse(readFileSync(configFile, "utf8")))
+  // A folder another command wrote (a sweep) may hold a configuration of its own shape: then the
+  // report works from settings.json alone.
+  const parsed = existsSync(configFile)
+    ? RunConfigSchema.safeParse(JSON.parse(readFileSync(configFile, "utf8")))
     : undefined;
+  const config = parsed?.success ? parsed.data : undefined;
   const summary = readSummary(resultsDir);
   const ledger = await readLedgerTotals(dataDir, runId);
   const found =
