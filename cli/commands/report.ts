@@ -88,7 +88,7 @@ export async function reportCommand(
       reusedPilot: spend.reusedPilot,
     };
   }
-  const finalOracle = summary?.oracle.pass_at_n.at(-1);
+  const finalOracle = summary?.oracle?.pass_at_n?.at(-1);
   const model = buildReportModel({
     settings,
     prices: selectPriceTable(loadPriceFile(options.prices)),
