@@ -236,7 +236,8 @@ function pipelineActivities(deps: PipelineDeps) {
       const problem = await loadProblem(input.problem.ref);
       const role = config.roles.generator;
       const messages = generationMessages(problem, role.layout, { systemPrompt: role.systemPrompt });
-      // The problem's first activity (each attempt: a killed worker's gauges died with it).
+      // The problem's first activity, on each attempt: a killed worker's gauges died with it, and
+      // a failed attempt takes its start back below.
       deps.spend.problemStarted(input.scope);
       const payer = activityPayer(input.scope, problem.id);
       let usage: StageUsage = NO_USAGE;
@@ -297,6 +298,7 @@ function pipelineActivities(deps: PipelineDeps) {
           shared: split.shared,
         };
       } catch (err) {
+        deps.spend.problemFinished(input.scope);
         permanent(err);
       }
     },
