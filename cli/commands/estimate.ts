@@ -110,23 +110,23 @@ export async function estimateCommand(
   if (problemIds.length === 0) throw new Error(`the configuration selects no problems`);
 
   let pilotRunId: string;
-  let pilotRoles: RunConfig;
+  let pilotRunConfig: RunConfig;
   if (options.fromRun) {
     pilotRunId = options.fromRun;
-    pilotRoles = loadRunConfigOf(resultsDirOf(dataDir, pilotRunId), pilotRunId);
-    if (JSON.stringify(pilotRoles.budget) !== JSON.stringify(config.budget))
+    pilotRunConfig = loadRunConfigOf(resultsDirOf(dataDir, pilotRunId), pilotRunId);
+    if (JSON.stringify(pilotRunConfig.budget) !== JSON.stringify(config.budget))
       log(
-        `warning: run ${pilotRunId} had budget ${JSON.stringify(pilotRoles.budget)}, this configuration ${JSON.stringify(config.budget)}`,
+        `warning: run ${pilotRunId} had budget ${JSON.stringify(pilotRunConfig.budget)}, this configuration ${JSON.stringify(config.budget)}`,
       );
   } else {
     const k = Math.min(options.pilot, problemIds.length);
     if (k < 2)
       throw new Error(`--pilot must be at least 2 (an interval needs a spread), got ${options.pilot}`);
     const ids = samplePilotIds(problemIds, k, options.sampleSeed ?? config.seed);
-    pilotRoles = pilotConfig(config, ids);
-    pilotRunId = runIdOf(pilotRoles);
+    pilotRunConfig = pilotConfig(config, ids);
+    pilotRunId = runIdOf(pilotRunConfig);
     log(`sstar estimate ${runId}: pilot ${pilotRunId} on ${k} of ${problemIds.length} problems`);
-    await runToCompletion(dataDir, pilotRoles, options);
+    await runToCompletion(dataDir, pilotRunConfig, options);
   }
 
   const pilotDir = resultsDirOf(dataDir, pilotRunId);
@@ -134,7 +134,7 @@ export async function estimateCommand(
   if (outcomes.length < 2)
     throw new Error(`run ${pilotRunId} has ${outcomes.length} finished problems; a forecast needs 2`);
   const table = selectPriceTable(loadPriceFile(options.prices));
-  const spend = pilotSpend(outcomes, pilotRoles, table, {
+  const spend = pilotSpend(outcomes, pilotRunConfig, table, {
     sandboxCpuSeconds: await readSandboxCpuByProblem(dataDir, pilotRunId),
   });
   const forecast = forecastRun({
