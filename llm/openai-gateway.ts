@@ -112,6 +112,10 @@ export class OpenAiGateway implements LlmGateway {
       this.inFlight.set(c.cacheKey, claim.promise);
       claims.push(claim);
     });
+    // Handled from now on: another caller's failure must not surface as an unhandled rejection
+    // while this call is still asking for its own keys.
+    const waited = Promise.all(waits);
+    waited.catch(() => {});
     let usage: TokenUsage = ZERO_USAGE;
     let requests = 0;
     try {
@@ -155,13 +159,17 @@ export class OpenAiGateway implements LlmGateway {
           );
         }),
       );
+    } catch (err) {
+      // Callers waiting on these keys fail as this call does (a permanent error stays permanent).
+      for (const claim of claims) claim.reject(err as Error);
+      throw err;
     } finally {
       for (const claim of claims) {
-        claim.reject(new Error(`no completion for ${claim.cacheKey}`));
+        claim.reject(new Error(`the endpoint returned no completion for ${claim.cacheKey}`));
         this.inFlight.delete(claim.cacheKey);
       }
     }
-    await Promise.all(waits);
+    await waited;
     const choices = results.map((r, i) => {
       if (!r) throw new Error(`the endpoint returned fewer choices than asked (missing choice ${i})`);
       return r;

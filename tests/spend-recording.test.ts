@@ -4,7 +4,7 @@ import { CachedExecutor } from "../activities/cached-executor";
 import { EndpointSchema } from "../config/run-config";
 import { SqliteSpendLedger } from "../ledger/sqlite-ledger";
 import type { LedgerEntry, LlmSpendEntry, SandboxSpendEntry, SpendLedger } from "../ledger/types";
-import type { CompletionRequest } from "../llm/llm-gateway";
+import { type CompletionRequest, PermanentLlmError } from "../llm/llm-gateway";
 import { OpenAiGateway } from "../llm/openai-gateway";
 import type { ExecutionRequest, ExecutionResult, ProgramExecutor } from "../sandbox/types";
 import type { Responder } from "../simulator/responder";
@@ -149,6 +149,17 @@ describe("spend recording by the component that receives what was paid", () => {
     const rows: LedgerEntry[] = [];
     for await (const e of ledger.entries("r1")) if (e.requestId === written.requestId) rows.push(e);
     expect(rows).toHaveLength(1);
+  });
+
+  it("fails a caller waiting on another's request for the same key with that request's error", async () => {
+    const gateway = new OpenAiGateway(
+      new LocalKeyedStore(join(dir, "llm-cache-5")),
+      new RecordingLedger(ledger),
+    );
+    const missing = { ...request("no model either", 1, ["k0"]), model: "no-such-model" };
+    const [owner, waiter] = await Promise.allSettled([gateway.complete(missing), gateway.complete(missing)]);
+    expect(owner.status === "rejected" && owner.reason).toBeInstanceOf(PermanentLlmError);
+    expect(waiter.status === "rejected" && waiter.reason).toBeInstanceOf(PermanentLlmError);
   });
 
   it("tells a failed request's kind to the recorder and records no spend", async () => {
