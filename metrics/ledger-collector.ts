@@ -67,7 +67,7 @@ export class LedgerTotalsCollector implements SpendRecorder {
         tokens.reset();
         for (const { runId, row } of llmRows(all)) {
           const byType = tokensByType(row);
-          for (const type of TOKEN_TYPES) tokens.inc({ ...row.labels, run: runId, type }, byType[type]);
+          for (const type of TOKEN_TYPES) tokens.inc({ run: runId, ...row.labels, type }, byType[type]);
         }
       }),
     });
@@ -78,7 +78,7 @@ export class LedgerTotalsCollector implements SpendRecorder {
       registers,
       collect: fromLedger((all) => {
         requests.reset();
-        for (const { runId, row } of llmRows(all)) requests.inc({ ...row.labels, run: runId }, row.requests);
+        for (const { runId, row } of llmRows(all)) requests.inc({ run: runId, ...row.labels }, row.requests);
       }),
     });
     const sandboxCounter = (name: string, help: string, value: (row: SandboxRow) => number) => {
@@ -90,7 +90,7 @@ export class LedgerTotalsCollector implements SpendRecorder {
         collect: fromLedger((all) => {
           counter.reset();
           for (const { runId, row } of sandboxRows(all))
-            counter.inc({ ...row.labels, run: runId }, value(row));
+            counter.inc({ run: runId, ...row.labels }, value(row));
         }),
       });
     };
