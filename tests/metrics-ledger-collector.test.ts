@@ -195,7 +195,7 @@ describe("LedgerTotalsCollector (run totals read from the ledger at scrape time)
     failing = true;
     await new Promise((r) => setTimeout(r, 1_100));
     const text = await registry.metrics();
-    expect(text).toContain('sstar_ledger_llm_requests_total{budget_setting="b"');
+    expect(text).toContain('sstar_ledger_llm_requests_total{run="run-f",budget_setting="b"');
     expect(await value(registry, "sstar_ledger_llm_requests_total")).toBe(3);
     expect(await value(registry, "sstar_ledger_read_errors_total")).toBeGreaterThanOrEqual(1);
     expect(String(errors[0])).toContain("database is locked");
