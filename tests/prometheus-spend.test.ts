@@ -4,7 +4,7 @@
  * Prometheus answers through its HTTP API must still equal the spend ledger the workers wrote.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ledgerTarget, openLedger } from "../ledger/open-ledger";
@@ -195,6 +195,7 @@ describe("Prometheus scraping a worker (killed and replaced mid-run) and the san
     for (const child of processes.reverse()) await killHard(child);
     await temporal?.stop();
     await prometheus?.stop();
+    rmSync(base, { recursive: true, force: true });
   });
 
   const spendLedger = () => {
