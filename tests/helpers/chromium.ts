@@ -13,7 +13,15 @@ function findChromium(): string | undefined {
 
 function aptInstallChromium(): void {
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const install = ["-o", "DPkg::Lock::Timeout=600", "install", "-y", "-q", "--no-install-recommends", "chromium"];
+  const install = [
+    "-o",
+    "DPkg::Lock::Timeout=600",
+    "install",
+    "-y",
+    "-q",
+    "--no-install-recommends",
+    "chromium",
+  ];
   try {
     execFileSync("apt-get", install, { env, stdio: ["ignore", "ignore", "pipe"] });
   } catch {
@@ -50,14 +58,20 @@ export const HEADLESS_FLAGS = [
 ];
 
 /** Runs Chromium with the headless flags plus `args`; resolves its stdout. */
-export function runChromium(bin: string, args: string[], userDataDir: string, timeoutMs = 120_000): Promise<string> {
+export function runChromium(
+  bin: string,
+  args: string[],
+  userDataDir: string,
+  timeoutMs = 120_000,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       bin,
       [...HEADLESS_FLAGS, `--user-data-dir=${userDataDir}`, ...args],
       { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, HOME: userDataDir } },
       (err, stdout, stderr) => {
-        if (err) reject(new Error(`chromium ${args.join(" ")} failed: ${err.message}\n${stderr.slice(-3000)}`));
+        if (err)
+          reject(new Error(`chromium ${args.join(" ")} failed: ${err.message}\n${stderr.slice(-3000)}`));
         else resolve(stdout);
       },
     );
