@@ -1,11 +1,15 @@
 import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Client, Connection } from "@temporalio/client";
+import { DefaultLogger, Runtime, Worker } from "@temporalio/worker";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunSummary } from "../method/run-summary";
 import type { SweepSummary } from "../method/sweep-results";
 import type { SettingSpend, SettingsFile } from "../report/setting-results";
 import { projectRoot } from "../runtime/paths";
+import { EmbeddedTemporalServer } from "../runtime/temporal-server";
 import type { RequestLogEntry } from "../simulator/request-log";
+import { WORKFLOWS_PATH } from "../worker/create-worker";
 import { tempDir } from "./helpers/processes";
 import { jsonOutput, runSstar } from "./helpers/sstar-cli";
 
@@ -110,6 +114,29 @@ describe("sstar sweep: the grid reuses one run's samples", () => {
     expect(largest && stageRequests(largest.standalone, "refine")).toBe(alone.tokens.refine?.requests ?? 0);
     const smallest = sweep.settings.find((s) => s.n === 1 && s.rounds === 1);
     expect(smallest && stageRequests(smallest.standalone, "refine")).toBe(0);
+  });
+
+  it("replays every recorded workflow history (run, problems, sweep, sweep problems) without nondeterminism", async () => {
+    const server = await EmbeddedTemporalServer.start({ dataDir: sweepDir });
+    Runtime.install({ logger: new DefaultLogger("ERROR") });
+    const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+    try {
+      const histories = client.workflow.list({ query: "ExecutionStatus = 'Completed'" }).intoHistories();
+      const types = new Set<string>();
+      for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories)) {
+        expect(result.error, `${result.workflowId}: ${String(result.error)}`).toBeUndefined();
+        types.add(result.workflowId.replace(sweep.run_id, "RUN").replace(/--.*$/, "--problem"));
+      }
+      expect([...types].sort()).toEqual([
+        "sstar-run-RUN",
+        "sstar-run-RUN--problem",
+        "sstar-sweep-RUN",
+        "sstar-sweep-RUN--problem",
+      ]);
+    } finally {
+      await client.connection.close();
+      await server.stop();
+    }
   });
 
   it("writes settings.json in the shape sstar report reads", () => {

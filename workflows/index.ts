@@ -3,4 +3,4 @@ export { problemWorkflow } from "./problem-workflow";
 export { reselectWorkflow } from "./reselect-workflow";
 export { progressQuery, runWorkflow } from "./run-workflow";
 export { smokeWorkflow } from "./smoke";
-export { sweepWorkflow } from "./sweep-workflow";
+export { sweepProblemWorkflow, sweepWorkflow } from "./sweep-workflow";

@@ -160,6 +160,15 @@ export interface SweepWorkflowInput {
   childrenPerHistory?: number;
 }
 
+/** One problem of a sweep: its record from the sweep's run, selected at every setting of the grid. */
+export interface SweepProblemWorkflowInput {
+  runId: string;
+  config: RunConfig;
+  resultsDir: string;
+  grid: SweepWorkflowInput["grid"];
+  recordRef: ContentRef;
+}
+
 /** One setting's result on one problem of a sweep. */
 export interface SweepSettingOutcome {
   n: number;
