@@ -22,6 +22,8 @@ export interface LedgerTotalsCollectorOptions {
 export class LedgerTotalsCollector implements SpendRecorder {
   private readonly runs = new Set<string>();
   private lastRead: { startedAt: number; totals: Promise<Totals[]> } | undefined;
+  private readonly readErrors: Counter;
+  private readonly logError: (error: unknown) => void;
 
   constructor(
     private readonly ledger: SpendLedger,
@@ -29,9 +31,9 @@ export class LedgerTotalsCollector implements SpendRecorder {
     options: LedgerTotalsCollectorOptions = {},
   ) {
     const registers = [registry];
-    const logError =
+    this.logError =
       options.logError ?? ((error: unknown) => console.error("sstar metrics: ledger read:", error));
-    const readErrors = new Counter({
+    this.readErrors = new Counter({
       name: "sstar_ledger_read_errors_total",
       help: "Scrapes whose ledger read failed (those scrapes repeat the last totals read)",
       registers,
@@ -48,10 +50,8 @@ export class LedgerTotalsCollector implements SpendRecorder {
       let totals: Totals[];
       try {
         totals = await this.read();
-      } catch (error) {
-        readErrors.inc();
-        logError(error);
-        return;
+      } catch {
+        return; // counted and reported once per read, in read()
       }
       fill(totals);
     };
@@ -151,8 +151,10 @@ export class LedgerTotalsCollector implements SpendRecorder {
       ),
     );
     this.lastRead = { startedAt: now, totals };
-    // A failed read is not reused: the next scrape tries again.
-    totals.catch(() => {
+    totals.catch((error: unknown) => {
+      this.readErrors.inc();
+      this.logError(error);
+      // A failed read is not reused: the next scrape tries again.
       if (this.lastRead?.totals === totals) this.lastRead = undefined;
     });
     return totals;
