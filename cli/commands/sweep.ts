@@ -6,6 +6,7 @@ import { ConfigError, loadRunConfig } from "../../config/load-run-config";
 import type { RunConfig } from "../../config/run-config";
 import { largestPoint, normalizeGrid, type SweepGrid } from "../../method/sweep-grid";
 import { type SweepSummary, sweepSummary } from "../../method/sweep-results";
+import { readSummary, recordRunEnd } from "../../report/run-folder";
 import { SETTINGS_FILE, type SettingSpend, type SettingsFile } from "../../report/setting-results";
 import { connectClient } from "../../runtime/temporal-client";
 import { TASK_QUEUE } from "../../worker/task-queue";
@@ -77,6 +78,7 @@ export async function sweepCommand(
   log(
     `sstar sweep ${runId}: N ∈ {${grid.n.join(", ")}} × R ∈ {${grid.rounds.join(", ")}} × ${grid.methods.length} method(s), one run at N=${runConfig.budget.n}, R=${runConfig.budget.rounds}; results in ${resultsDir}`,
   );
+  const startedAt = new Date();
   const summary = await withTemporal(dataDir, (target) =>
     hostWorker(target, dataDir, runConfig, options, async () => {
       const client = await connectClient(target);
@@ -127,6 +129,9 @@ export async function sweepCommand(
       }
     }),
   );
+  // The sweep's wall time, for `sstar report` and `sstar estimate --from-run` (settings.json is the sweep's own).
+  const runSummary = readSummary(resultsDir);
+  if (runSummary) recordRunEnd(resultsDir, runConfig, runSummary, startedAt);
   if (options.json) console.log(JSON.stringify(summary));
   else console.log(formatSweep(summary));
 }
