@@ -1,10 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Client, Connection } from "@temporalio/client";
+import { DefaultLogger, Runtime, Worker } from "@temporalio/worker";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CapsSummary, NotRunFile } from "../method/budget-caps";
 import type { RunSummary } from "../method/run-summary";
 import { projectRoot } from "../runtime/paths";
+import { EmbeddedTemporalServer } from "../runtime/temporal-server";
 import type { RequestLogEntry } from "../simulator/request-log";
+import { WORKFLOWS_PATH } from "../worker/create-worker";
 import type { ProblemOutcome } from "../workflows/pipeline-types";
 import { tempDir } from "./helpers/processes";
 import { jsonOutput, runSstar } from "./helpers/sstar-cli";
@@ -89,5 +93,24 @@ describe("spend caps in a run on the simulator", () => {
     // One problem's generation, and nothing after it: no debug rounds, no generated tests, no judge.
     expect(roles.length).toBeGreaterThan(0);
     expect(new Set(roles)).toEqual(new Set(["generate"]));
+  });
+
+  it("replays the capped run's histories without nondeterminism", async () => {
+    const server = await EmbeddedTemporalServer.start({ dataDir: dir });
+    Runtime.install({ logger: new DefaultLogger("ERROR") });
+    const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+    try {
+      const histories = client.workflow.list({ query: "ExecutionStatus = 'Completed'" }).intoHistories();
+      let replayed = 0;
+      for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories)) {
+        expect(result.error, `${result.workflowId}: ${String(result.error)}`).toBeUndefined();
+        replayed++;
+      }
+      // The run and its one problem.
+      expect(replayed).toBe(2);
+    } finally {
+      await client.connection.close();
+      await server.stop();
+    }
   });
 });
