@@ -15,11 +15,18 @@ import { jsonOutput, runSstar } from "./helpers/sstar-cli";
 
 const dataset = join(projectRoot, "..", "shared", "data", "leetcode", "leetcode_dev100.jsonl");
 
+const STOP_AT_FIRST = {
+  problem: { tokens: 1 },
+  run: { tokens: 1 },
+  onProblemCap: "skip_tournament",
+  onRunCap: "stop_run",
+};
+
 /**
  * Caps so small that they are reached by the first generation: each problem then skips refinement
  * and selects by public tests, and the run stops after its first problem (one at a time).
  */
-function writeConfig(dir: string): string {
+function writeConfig(dir: string, caps: object = STOP_AT_FIRST): string {
   const file = join(dir, "caps.json");
   writeFileSync(
     file,
@@ -31,12 +38,7 @@ function writeConfig(dir: string): string {
       budget: {
         n: 4,
         rounds: 3,
-        caps: {
-          problem: { tokens: 1 },
-          run: { tokens: 1 },
-          onProblemCap: "skip_tournament",
-          onRunCap: "stop_run",
-        },
+        caps,
       },
       selection: [{ method: "majority_vote" }, { method: "first" }],
       limits: { timeSec: 3 },
@@ -111,6 +113,37 @@ describe("spend caps in a run on the simulator", () => {
     } finally {
       await client.connection.close();
       await server.stop();
+    }
+  });
+});
+
+describe("a run cap whose action applies to the problems started after it", () => {
+  const dir = tempDir("caps-later");
+  let outcomes: ProblemOutcome[];
+  let summary: RunSummary & { caps: CapsSummary };
+
+  beforeAll(async () => {
+    const config = writeConfig(dir, { run: { tokens: 1 }, onRunCap: "stop_refining" });
+    const result = await runSstar(["--data-dir", dir, "run", config, "--json"], {
+      TEMPORAL_ADDRESS: undefined,
+    });
+    expect(result.code, result.stderr.slice(-3000)).toBe(0);
+    summary = jsonOutput<RunSummary & { caps: CapsSummary }>(result);
+    outcomes = readFileSync(join(dir, "runs", summary.run_id, "results.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as ProblemOutcome);
+  });
+
+  it("runs every problem; the first as configured, the rest without debug rounds, each saying why", () => {
+    expect(summary.problems).toBe(4);
+    expect(summary.caps.not_run).toBe(0);
+    expect(summary.caps.run).toMatchObject({ scope: "run", afterProblems: 1, action: "stop_refining" });
+    const capped = outcomes.filter((o) => o.capped);
+    expect(capped).toHaveLength(3);
+    for (const o of capped) {
+      expect(o.capped).toMatchObject({ scope: "run", stage: "start", action: "stop_refining" });
+      expect(o.usage.refine).toBeUndefined();
     }
   });
 });

@@ -116,6 +116,14 @@ describe("cap configuration", () => {
     expect(message).toContain("x.yaml: budget.caps.onRunCap:");
   });
 
+  it("names the key of a bad sweep grid", () => {
+    const parsed = RunConfigSchema.safeParse({ ...base, sweep: { n: [0, 2], rounds: [], extra: 1 } });
+    const message = parsed.success ? "" : describeConfigError(parsed.error, "s.yaml");
+    expect(message).toContain("s.yaml: sweep.n[0]:");
+    expect(message).toContain("s.yaml: sweep.rounds:");
+    expect(message).toContain("extra");
+  });
+
   it("prices dollar caps per stage from the price table, and refuses a model it cannot price", () => {
     const table = {
       version: "t",
