@@ -210,7 +210,7 @@ describe("LedgerTotalsCollector (run totals read from the ledger at scrape time)
 });
 
 describe("metrics server", () => {
-  it("serves /metrics in the Prometheus text format and /healthz; other paths are 404", async () => {
+  it("serves /metrics in the Prometheus text format and /healthz; other paths are 404; a taken port is named", async () => {
     const registry = new Registry();
     const ledger = await openLedger(ledgerTarget(tempDir("metrics-server")));
     try {
@@ -229,6 +229,15 @@ describe("metrics server", () => {
         await server.close();
       }
       await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+      const taken = await startMetricsServer(registry, 0, "127.0.0.1");
+      try {
+        const port = Number(new URL(taken.url).port);
+        await expect(startMetricsServer(registry, port, "127.0.0.1")).rejects.toThrow(
+          `metrics port ${port} on 127.0.0.1 is already in use`,
+        );
+      } finally {
+        await taken.close();
+      }
     } finally {
       await ledger.close();
     }
