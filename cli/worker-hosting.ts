@@ -25,13 +25,15 @@ export async function hostWorker<T>(
   body: () => Promise<T>,
 ): Promise<T> {
   if (options.worker === false) return body();
-  const simulator = await startBuiltinSimulatorIfNeeded(config, dataDir);
   const deps = pipelineDepsOptionsFromEnv(dataDir);
   if (options.unsafeNoSandbox) deps.unsafe = true;
+  // Before the simulator: a taken port fails at once, not after the mutant pool is built.
   const metrics = await attachWorkerMetrics(deps, { port: options.metricsPort });
   // stderr: stdout may carry the --json contract.
   if (metrics) console.error(`metrics at ${metrics.url}/metrics`);
+  let simulator: { close(): Promise<void> } | undefined;
   try {
+    simulator = await startBuiltinSimulatorIfNeeded(config, dataDir);
     const { worker, close } = await createWorker(target, deps);
     try {
       return await worker.runUntil(body());
@@ -39,7 +41,7 @@ export async function hostWorker<T>(
       await close();
     }
   } finally {
-    await metrics?.close();
     await simulator?.close();
+    await metrics?.close();
   }
 }
