@@ -298,7 +298,7 @@ function pipelineActivities(deps: PipelineDeps) {
           shared: split.shared,
         };
       } catch (err) {
-        deps.spend.problemFinished(input.scope);
+        deps.spend.problemAbandoned(input.scope);
         permanent(err);
       }
     },

@@ -1,3 +1,6 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
 /**
  * Measures an OpenAI-compatible endpoint's generation throughput from its Prometheus `/metrics`
  * (vLLM's names, which sstar's simulator also serves), so GPU time can be priced from what the
@@ -68,7 +71,7 @@ export function estimateThroughput(samples: EndpointSample[]): ThroughputEstimat
 /** Where an OpenAI-compatible base URL (`http://host:8000/v1`) serves its metrics. */
 export function metricsUrlOf(baseUrl: string): string {
   const url = new URL(baseUrl);
-  url.pathname = url.pathname.replace(/\/v1\/?$/, "").replace(/\/$/, "") + "/metrics";
+  url.pathname = `${url.pathname.replace(/\/v1\/?$/, "").replace(/\/$/, "")}/metrics`;
   return url.toString();
 }
 
@@ -125,6 +128,23 @@ export class EndpointThroughputSampler {
   }
 }
 
+/** A sampler over a run's endpoints (names → base URLs as configured); those it cannot resolve are left out. */
+export function runThroughputSampler(
+  endpoints: Record<string, { baseUrl: string }>,
+  resolve: (baseUrl: string) => string,
+  intervalMs?: number,
+): EndpointThroughputSampler {
+  const urls: Record<string, string> = {};
+  for (const [name, endpoint] of Object.entries(endpoints)) {
+    try {
+      urls[name] = resolve(endpoint.baseUrl);
+    } catch {
+      // e.g. the built-in simulator when this process hosts no worker
+    }
+  }
+  return new EndpointThroughputSampler(urls, intervalMs);
+}
+
 /** `<run dir>/endpoint-throughput.json`: what pricing reads as measured throughput. */
 export const ENDPOINT_THROUGHPUT_FILE = "endpoint-throughput.json";
 
@@ -133,4 +153,34 @@ export function measuredThroughput(estimates: Record<string, ThroughputEstimate>
   const out: Record<string, number> = {};
   for (const [name, e] of Object.entries(estimates)) if (e.tokensPerSecond) out[name] = e.tokensPerSecond;
   return out;
+}
+
+/**
+ * Adds one invocation's estimates to a run's file: a resumed run's invocations add up (tokens and
+ * busy seconds), so the run's throughput covers every part of it.
+ */
+export function recordRunThroughput(runDir: string, estimates: Record<string, ThroughputEstimate>): void {
+  const path = join(runDir, ENDPOINT_THROUGHPUT_FILE);
+  const merged: Record<string, ThroughputEstimate> = existsSync(path)
+    ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, ThroughputEstimate>)
+    : {};
+  for (const [name, e] of Object.entries(estimates)) {
+    const before = merged[name] ?? { generatedTokens: 0, busySeconds: 0, samples: 0 };
+    const sum: ThroughputEstimate = {
+      generatedTokens: before.generatedTokens + e.generatedTokens,
+      busySeconds: before.busySeconds + e.busySeconds,
+      samples: before.samples + e.samples,
+    };
+    if (sum.busySeconds > 0 && sum.generatedTokens > 0)
+      sum.tokensPerSecond = sum.generatedTokens / sum.busySeconds;
+    merged[name] = sum;
+  }
+  writeFileSync(path, `${JSON.stringify(merged, null, 2)}\n`);
+}
+
+/** A run's measured throughput by endpoint name; empty when none was measured. */
+export function readRunThroughput(runDir: string): Record<string, number> {
+  const path = join(runDir, ENDPOINT_THROUGHPUT_FILE);
+  if (!existsSync(path)) return {};
+  return measuredThroughput(JSON.parse(readFileSync(path, "utf8")) as Record<string, ThroughputEstimate>);
 }

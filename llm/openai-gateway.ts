@@ -248,7 +248,7 @@ export class OpenAiGateway implements LlmGateway {
 }
 
 /** `sim://builtin/v1` names the simulator that `sstar run` started in this process. */
-function resolveBaseUrl(baseUrl: string): string {
+export function resolveBaseUrl(baseUrl: string): string {
   if (baseUrl !== BUILTIN_SIMULATOR_URL) return baseUrl;
   const url = process.env.SSTAR_BUILTIN_SIM_URL;
   if (!url) {

@@ -141,6 +141,10 @@ export class LedgerTotalsCollector implements SpendRecorder {
     this.exportRun(scope.runId);
   }
 
+  problemAbandoned(scope: ProblemScope): void {
+    this.exportRun(scope.runId);
+  }
+
   /** One read of every exported run's totals, shared by the series of one scrape. */
   private read(): Promise<Totals[]> {
     const now = Date.now();

@@ -209,6 +209,10 @@ export class SpendMetrics implements SpendRecorder {
     this.problemsInFlight.dec(labels);
   }
 
+  problemAbandoned(scope: ProblemScope): void {
+    this.problemsInFlight.dec({ run: scope.runId, budget_setting: scope.budgetSetting });
+  }
+
   /**
    * True for a request id recorded before: the ledger ignores such a write, and so do live counters
    * (within the ids this process still remembers; the oldest are forgotten first).

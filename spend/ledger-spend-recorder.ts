@@ -22,4 +22,6 @@ export class LedgerSpendRecorder implements SpendRecorder {
   problemStarted(): void {}
 
   problemFinished(): void {}
+
+  problemAbandoned(): void {}
 }

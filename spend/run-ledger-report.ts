@@ -1,6 +1,12 @@
 import { existsSync } from "node:fs";
 import { ledgerTarget, openLedger } from "../ledger/open-ledger";
-import { type CostBreakdown, loadPriceFile, priceTotals, selectPriceTable } from "../ledger/prices";
+import {
+  type CostBreakdown,
+  loadPriceFile,
+  type PriceOptions,
+  priceTotals,
+  selectPriceTable,
+} from "../ledger/prices";
 import type { SpendCounts, SpendLedger, Totals } from "../ledger/types";
 
 /** Spend totals in the snake_case shape scripts read (`sstar ledger --json`). */
@@ -69,10 +75,14 @@ const NO_COUNTS: SpendCounts = {
 };
 
 /** A run's ledger totals per stage and role and for the whole run, priced with the default price table. */
-export function runLedgerReport(byStageRole: Totals, whole: Totals): RunLedgerReport {
+export function runLedgerReport(
+  byStageRole: Totals,
+  whole: Totals,
+  options: PriceOptions = {},
+): RunLedgerReport {
   const table = selectPriceTable(loadPriceFile());
-  const rows = priceTotals(byStageRole, table).rows;
-  const total = priceTotals(whole, table);
+  const rows = priceTotals(byStageRole, table, options).rows;
+  const total = priceTotals(whole, table, options);
   return {
     run_id: whole.runId,
     price_version: table.version,
@@ -89,15 +99,20 @@ export function runLedgerReport(byStageRole: Totals, whole: Totals): RunLedgerRe
  * Reads a run's report from the deployment's ledger (SQLite in the data folder, or
  * SSTAR_LEDGER_URL). A missing SQLite file is an empty ledger: reading never creates one.
  */
-export async function readRunLedgerReport(dataDir: string, runId: string): Promise<RunLedgerReport> {
+export async function readRunLedgerReport(
+  dataDir: string,
+  runId: string,
+  options: PriceOptions = {},
+): Promise<RunLedgerReport> {
   const target = ledgerTarget(dataDir, process.env.SSTAR_LEDGER_URL || undefined);
   const empty: Totals = { runId, groupBy: [], rows: [] };
-  if (target.kind === "sqlite" && !existsSync(target.path)) return runLedgerReport(empty, empty);
+  if (target.kind === "sqlite" && !existsSync(target.path)) return runLedgerReport(empty, empty, options);
   const ledger: SpendLedger = await openLedger(target);
   try {
     return runLedgerReport(
       await ledger.totals(runId, { groupBy: ["stage", "role"] }),
       await ledger.totals(runId),
+      options,
     );
   } finally {
     await ledger.close();

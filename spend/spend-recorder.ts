@@ -29,6 +29,8 @@ export interface SpendRecorder {
   llmError(event: LlmErrorEvent): void;
   problemStarted(scope: ProblemScope): void;
   problemFinished(scope: ProblemScope): void;
+  /** A started attempt that failed: the problem is no longer in flight here, and not done. */
+  problemAbandoned(scope: ProblemScope): void;
 }
 
 /** Every recorder in turn; a durable write's failure fails the call (the activity is retried). */
@@ -54,6 +56,10 @@ export class CompositeSpendRecorder implements SpendRecorder {
   problemFinished(scope: ProblemScope): void {
     for (const r of this.recorders) r.problemFinished(scope);
   }
+
+  problemAbandoned(scope: ProblemScope): void {
+    for (const r of this.recorders) r.problemAbandoned(scope);
+  }
 }
 
 /** For callers outside a run (e.g. `sstar exec`): records nothing. */
@@ -63,4 +69,5 @@ export const NO_SPEND_RECORDING: SpendRecorder = {
   llmError: () => {},
   problemStarted: () => {},
   problemFinished: () => {},
+  problemAbandoned: () => {},
 };

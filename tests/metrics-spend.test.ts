@@ -174,12 +174,15 @@ describe("SpendMetrics (live counters of one process)", () => {
     metrics.problemStarted(a);
     metrics.problemStarted(a);
     metrics.problemStarted(b);
+    metrics.problemStarted(b);
     metrics.problemFinished(a);
+    metrics.problemAbandoned(b); // a failed attempt: no longer in flight, not done
     const r = metrics.registry;
     expect(await value(r, "sstar_problems_in_flight", { budget_setting: "n=2,r=2" })).toBe(1);
     expect(await value(r, "sstar_problems_in_flight", { budget_setting: "n=4,r=2" })).toBe(1);
     expect(await value(r, "sstar_problems_done_total", { budget_setting: "n=2,r=2" })).toBe(1);
-    expect(await value(r, "sstar_problems_started_total")).toBe(3);
+    expect((await value(r, "sstar_problems_done_total", { budget_setting: "n=4,r=2" })) ?? 0).toBe(0);
+    expect(await value(r, "sstar_problems_started_total")).toBe(4);
   });
 
   it("registers on the registry it is given, never the global one", async () => {

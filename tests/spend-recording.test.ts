@@ -46,6 +46,7 @@ class RecordingLedger implements SpendRecorder {
   }
   problemStarted(): void {}
   problemFinished(): void {}
+  problemAbandoned(): void {}
 }
 
 /** A cache whose writes fail: the worker dies after paying and recording, before caching. */
@@ -249,6 +250,7 @@ describe("spend recording by the component that receives what was paid", () => {
       llmError: () => {},
       problemStarted: () => {},
       problemFinished: () => {},
+      problemAbandoned: () => {},
     };
     const cache = new LocalKeyedStore(join(dir, "llm-cache-4"));
     await expect(new OpenAiGateway(cache, failing).complete(request("unrecorded", 1))).rejects.toThrow(

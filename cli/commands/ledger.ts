@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { readRunThroughput } from "../../llm/endpoint-throughput";
 import {
   type RunLedgerReport,
   readRunLedgerReport,
@@ -27,7 +28,9 @@ export function registerLedger(program: Command): void {
         const runs = existsSync(join(dataDir, "runs")) ? readdirSync(join(dataDir, "runs")) : [];
         throw new Error(`no run ${runId} in ${dataDir} (runs: ${runs.join(", ") || "none"})`);
       }
-      const report = await readRunLedgerReport(dataDir, runId);
+      // GPU time is priced at the throughput the run measured on its endpoints, where it did.
+      const throughput = readRunThroughput(resultsDirOf(dataDir, runId));
+      const report = await readRunLedgerReport(dataDir, runId, { throughput });
       console.log(options.json ? JSON.stringify(report) : formatLedgerReport(report));
     });
 }

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { RunConfigSchema } from "../../config/run-config";
 import { loadPriceFile, selectPriceTable } from "../../ledger/prices";
+import { readRunThroughput } from "../../llm/endpoint-throughput";
 import { renderHtmlReport } from "../../report/html-report";
 import { usageOfStages } from "../../report/price-usage";
 import { buildReportModel, type ReportInput } from "../../report/report-model";
@@ -92,6 +93,8 @@ export async function reportCommand(
   const model = buildReportModel({
     settings,
     prices: selectPriceTable(loadPriceFile(options.prices)),
+    // GPU time is priced at the throughput the run measured on its endpoints, where it did.
+    priceOptions: { throughput: readRunThroughput(resultsDir) },
     ...(ledger ? { ledger } : {}),
     ...(runSpend ? { runSpend } : {}),
     ...(forecast ? { forecast } : {}),

@@ -5,6 +5,8 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from "@te
 import type { Command } from "commander";
 import { type ConfigOverrides, loadRunConfig } from "../../config/load-run-config";
 import type { RunConfig } from "../../config/run-config";
+import { recordRunThroughput, runThroughputSampler } from "../../llm/endpoint-throughput";
+import { resolveBaseUrl } from "../../llm/openai-gateway";
 import type { RunSummary } from "../../method/run-summary";
 import { parseMetricsPort } from "../../metrics/worker-metrics";
 import { recordRunEnd } from "../../report/run-folder";
@@ -98,6 +100,9 @@ export async function runCommand(
     hostWorker(target, dataDir, config, options, async () => {
       // The pipeline's own time: not the server's start or the simulator's pool building.
       startedAt = new Date();
+      // GPU time is priced from what the endpoints delivered (their vLLM /metrics) during the run.
+      const throughput = runThroughputSampler(config.endpoints, resolveBaseUrl);
+      throughput.start();
       const client = await connectClient(target);
       try {
         const workflowId = runWorkflowId(runId);
@@ -143,6 +148,7 @@ export async function runCommand(
         }
       } finally {
         await client.connection.close();
+        recordRunThroughput(resultsDir, await throughput.stop());
       }
     }),
   );
