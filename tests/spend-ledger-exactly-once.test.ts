@@ -10,6 +10,7 @@ import { EmbeddedTemporalServer } from "../runtime/temporal-server";
 import type { SimStats } from "../simulator/sim-metrics";
 import type { RunLedgerReport } from "../spend/run-ledger-report";
 import { killHard, startTsProcess, tempDir } from "./helpers/processes";
+import { freeLoopbackPort, startTestPrometheus, type TestPrometheus } from "./helpers/prometheus";
 import { jsonOutput, runSstar } from "./helpers/sstar-cli";
 
 const LEETCODE = join(projectRoot, "..", "shared", "data", "leetcode", "leetcode_dev100.jsonl");
@@ -46,6 +47,20 @@ async function startSimulator(
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Retries `check` (assertions) until it passes: Prometheus scrapes once a second. */
+async function eventually(check: () => Promise<void>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await pause(500);
+    }
+  }
+}
+
 describe("the spend ledger of a run whose worker is killed three times", () => {
   const base = tempDir("ledger-exact");
   const problemsFile = join(base, "problems.jsonl");
@@ -81,14 +96,24 @@ describe("the spend ledger of a run whose worker is killed three times", () => {
     }
   });
 
-  it("holds exactly what the endpoint served: every response recorded once, killed attempts' included", async () => {
+  it("holds exactly what the endpoint served: every response recorded once, killed attempts' included; Prometheus agrees", async () => {
     const dataDir = join(base, "data");
     const server = await EmbeddedTemporalServer.start({ dataDir });
     const env = { TEMPORAL_ADDRESS: server.address, SSTAR_DATA_DIR: dataDir };
+    // Every worker, the killed ones and their replacements, serves /metrics on this port.
+    const metricsPort = await freeLoopbackPort();
+    let prometheus: TestPrometheus | undefined;
     const startWorker = () =>
-      startTsProcess("bin/sstar.js", env, "worker polling", 120_000, ["--data-dir", dataDir, "worker"]);
+      startTsProcess("bin/sstar.js", env, "worker polling", 120_000, [
+        "--data-dir",
+        dataDir,
+        "worker",
+        "--metrics-port",
+        String(metricsPort),
+      ]);
     let worker: ChildProcess | undefined;
     try {
+      prometheus = await startTestPrometheus([{ job: "sstar-worker", address: `127.0.0.1:${metricsPort}` }]);
       worker = await startWorker();
       let finished = false;
       const running = runSstar(
@@ -146,12 +171,34 @@ describe("the spend ledger of a run whose worker is killed three times", () => {
       } finally {
         await entries.close();
       }
+      // Prometheus, scraping the workers through all three kills, holds the same totals: the
+      // ledger-derived series, which no restart resets (max: every worker exports the same totals).
+      const prom = prometheus;
+      const promTotal = async (expr: string) => (await prom.query(expr))[0]?.value;
+      const run = `run="${summary.run_id}"`;
+      await eventually(async () => {
+        expect(
+          await promTotal(`sum(max without (instance, job) (sstar_ledger_llm_requests_total{${run}}))`),
+        ).toBe(stats.served);
+        expect(
+          await promTotal(
+            `sum(max without (instance, job) (sstar_ledger_llm_tokens_total{${run},type="input"}))`,
+          ),
+        ).toBe(stats.promptTokens);
+        expect(
+          await promTotal(
+            `sum(max without (instance, job) (sstar_ledger_llm_tokens_total{${run},type="output"}))`,
+          ),
+        ).toBe(stats.completionTokens);
+      });
+
       console.log(
         `ledger-exact: ${stats.served} served, ${stats.aborted} aborted by kills, ${retried} entries from retried attempts, ledger completion ${ledger.totals.completion_tokens} vs history ${summed}`,
       );
     } finally {
       if (worker) await killHard(worker);
       await server.stop();
+      await prometheus?.stop();
     }
   }, 900_000);
 });
