@@ -1,18 +1,23 @@
 /**
  * A real Prometheus (Debian's package) scrapes a worker's /metrics and the sandbox service's every
  * second while a small run goes through them, and the worker is killed and replaced mid-run; what
- * Prometheus answers through its HTTP API must still equal the spend ledger the workers wrote.
+ * Prometheus answers through its HTTP API must still equal the spend ledger the workers wrote. Laid
+ * out as on a cluster: the worker, the sandbox service, the simulated endpoint and the CLI are
+ * separate processes, and the ledger is a PostgreSQL server (SSTAR_LEDGER_URL).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ledgerTarget, openLedger } from "../ledger/open-ledger";
+import { sqliteLedgerPath } from "../ledger/sqlite-ledger";
 import type { SpendLedger, Totals } from "../ledger/types";
 import type { RunSummary } from "../method/run-summary";
 import { projectRoot } from "../runtime/paths";
 import { EmbeddedTemporalServer } from "../runtime/temporal-server";
+import type { RunLedgerReport } from "../spend/run-ledger-report";
 import { dashboardTargets, substituteVariables } from "./helpers/grafana-dashboard";
+import { startTestPostgres, type TestPostgres } from "./helpers/postgres";
 import { killHard, startTsProcess, tempDir, waitFor } from "./helpers/processes";
 import {
   freeLoopbackPort,
@@ -108,6 +113,8 @@ describe("Prometheus scraping a worker (killed and replaced mid-run) and the san
   const processes: ChildProcess[] = [];
   let temporal: EmbeddedTemporalServer | undefined;
   let prometheus: TestPrometheus | undefined;
+  let postgres: TestPostgres | undefined;
+  let ledgerUrl: string;
   let ledger: SpendLedger | undefined;
   let workerMetricsUrl: string;
   let sandboxUrl: string;
@@ -134,8 +141,10 @@ describe("Prometheus scraping a worker (killed and replaced mid-run) and the san
       { job: SANDBOX_JOB, address: `127.0.0.1:${sandboxPort}` },
     ]);
 
+    postgres = await startTestPostgres();
+    ledgerUrl = await postgres.createDatabase("sstar_spend");
     temporal = await EmbeddedTemporalServer.start({ dataDir });
-    const env = { TEMPORAL_ADDRESS: temporal.address, SSTAR_DATA_DIR: dataDir };
+    const env = { TEMPORAL_ADDRESS: temporal.address, SSTAR_DATA_DIR: dataDir, SSTAR_LEDGER_URL: ledgerUrl };
     processes.push(
       await startTsProcess("bin/sstar.js", env, sandboxUrl, 120_000, [
         "--data-dir",
@@ -187,7 +196,7 @@ describe("Prometheus scraping a worker (killed and replaced mid-run) and the san
     const result = await running;
     expect(result.code, result.stderr.slice(-3000)).toBe(0);
     summary = jsonOutput<RunSummary>(result);
-    ledger = await openLedger(ledgerTarget(dataDir));
+    ledger = await openLedger(ledgerTarget(dataDir, ledgerUrl));
   });
 
   afterAll(async () => {
@@ -195,6 +204,7 @@ describe("Prometheus scraping a worker (killed and replaced mid-run) and the san
     for (const child of processes.reverse()) await killHard(child);
     await temporal?.stop();
     await prometheus?.stop();
+    await postgres?.stop();
     rmSync(base, { recursive: true, force: true });
   });
 
@@ -203,6 +213,19 @@ describe("Prometheus scraping a worker (killed and replaced mid-run) and the san
     return ledger;
   };
   const run = () => `run="${summary.run_id}"`;
+
+  it("keeps the ledger in PostgreSQL: no SQLite ledger in the data folder, and sstar ledger reads the server", async () => {
+    expect(existsSync(sqliteLedgerPath(dataDir))).toBe(false);
+    const cli = await runSstar(["--data-dir", dataDir, "ledger", summary.run_id, "--json"], {
+      SSTAR_LEDGER_URL: ledgerUrl,
+    });
+    expect(cli.code, cli.stderr.slice(-2000)).toBe(0);
+    const report = jsonOutput<RunLedgerReport>(cli);
+    const [total] = (await spendLedger().totals(summary.run_id)).rows;
+    expect(report.totals.prompt_tokens).toBe(total?.promptTokens);
+    expect(report.totals.completion_tokens).toBe(total?.completionTokens);
+    expect(report.totals.completion_tokens).toBeGreaterThan(0);
+  });
 
   it("scrapes both targets", async () => {
     await eventually(async () => {
