@@ -156,6 +156,7 @@ export async function runCommand(
   recordRunEnd(resultsDir, config, summary, startedAt);
   if (options.json) console.log(JSON.stringify(summary));
   else console.log(formatSummary(summary));
+  log(`spend: sstar ledger ${runId}; plots and per-setting table: sstar report ${runId}`);
 }
 
 /** SSTAR_CHILDREN_PER_HISTORY: how many problems a run's workflow history holds before continuing as new. */
