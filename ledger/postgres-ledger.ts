@@ -12,6 +12,7 @@ import {
   insertEntry,
   iterateEntries,
   llmRow,
+  queryRunsSince,
   queryTotals,
   type SqlExecutor,
   sandboxRow,
@@ -105,6 +106,11 @@ export class PostgresSpendLedger implements SpendLedger {
   entries(runId: string, options?: EntriesOptions): AsyncIterable<LedgerEntry> {
     this.ensureOpen();
     return iterateEntries(this.exec, runId, options?.pageSize);
+  }
+
+  runsSince(since: string): Promise<string[]> {
+    this.ensureOpen();
+    return queryRunsSince(this.exec, since);
   }
 
   /** `synchronous_commit` as the server applies it to this ledger's connections. */

@@ -117,6 +117,16 @@ function compareNullable(a: string | null | undefined, b: string | null | undefi
   return a < b ? -1 : 1;
 }
 
+export async function queryRunsSince(db: SqlExecutor, since: string): Promise<string[]> {
+  const at = new Date(since);
+  if (Number.isNaN(at.getTime())) throw new TypeError(`runsSince: not an ISO 8601 time: ${since}`);
+  const raw = await db.all(
+    `SELECT DISTINCT run_id FROM spend_entries WHERE recorded_at >= ${db.placeholder(1)}`,
+    [at.toISOString()],
+  );
+  return raw.map((r) => String(r.run_id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 export async function queryTotals(db: SqlExecutor, runId: string, options?: TotalsOptions): Promise<Totals> {
   const groupBy = validateGroupBy(options?.groupBy);
   const dims = groupBy.map((k) => GROUP_COLUMNS[k]);

@@ -14,6 +14,7 @@ import {
   insertEntry,
   iterateEntries,
   llmRow,
+  queryRunsSince,
   queryTotals,
   type SqlExecutor,
   sandboxRow,
@@ -112,6 +113,10 @@ export class SqliteSpendLedger implements SpendLedger {
 
   entries(runId: string, options?: EntriesOptions): AsyncIterable<LedgerEntry> {
     return iterateEntries(this.exec, runId, options?.pageSize);
+  }
+
+  runsSince(since: string): Promise<string[]> {
+    return queryRunsSince(this.exec, since);
   }
 
   /** The durability settings in force on this connection, as SQLite reports them. */

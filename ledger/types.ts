@@ -121,6 +121,11 @@ export interface SpendLedger {
   recordLlm(entry: LlmSpendEntry): Promise<RecordResult>;
   recordSandbox(entry: SandboxSpendEntry): Promise<RecordResult>;
   totals(runId: string, options?: TotalsOptions): Promise<Totals>;
+  /**
+   * The runs with an entry recorded at or after `since` (ISO 8601), sorted: what a restarted
+   * process exports metrics for, though it saw none of their work itself.
+   */
+  runsSince(since: string): Promise<string[]>;
   /** Every entry of a run, ordered by `at` then `requestId`, fetched page by page. */
   entries(runId: string, options?: EntriesOptions): AsyncIterable<LedgerEntry>;
   close(): Promise<void>;

@@ -9,18 +9,30 @@ const READ_REUSE_MS = 1_000;
 export interface LedgerTotalsCollectorOptions {
   /** Where failed reads are reported (the scrape still answers, with the last values read). */
   logError?: (error: unknown) => void;
+  /**
+   * Runs with ledger entries recorded this recently are exported too, though this process saw none
+   * of their work: a worker restarted after a run ended still shows it. Default 24 hours; 0 turns
+   * this off.
+   */
+  recentRunsMs?: number;
 }
+
+/** How often the ledger is asked which runs had entries recently. */
+const DISCOVER_EVERY_MS = 60_000;
 
 /**
  * Run totals read from the spend ledger when Prometheus scrapes: the same numbers as the bill, and
  * they survive restarts of this process because the ledger does. Exported for every run this
- * process has seen spend or problems of (and any given to `exportRun`). Several workers on one
+ * process has seen spend or problems of, every run with ledger entries recorded in the last day
+ * (`recentRunsMs`), and any given to `exportRun`. Several workers on one
  * ledger export the same values, so queries take `max` over instances, never `sum`.
  *
  * It is a SpendRecorder only to learn which runs are live here; it writes nothing.
  */
 export class LedgerTotalsCollector implements SpendRecorder {
   private readonly runs = new Set<string>();
+  private readonly recentRunsMs: number;
+  private lastDiscovery = Number.NEGATIVE_INFINITY;
   private lastRead: { startedAt: number; totals: Promise<Totals[]> } | undefined;
   private readonly readErrors: Counter;
   private readonly logError: (error: unknown) => void;
@@ -31,6 +43,7 @@ export class LedgerTotalsCollector implements SpendRecorder {
     options: LedgerTotalsCollectorOptions = {},
   ) {
     const registers = [registry];
+    this.recentRunsMs = options.recentRunsMs ?? 24 * 3_600_000;
     this.logError =
       options.logError ?? ((error: unknown) => console.error("sstar metrics: ledger read:", error));
     this.readErrors = new Counter({
@@ -145,13 +158,23 @@ export class LedgerTotalsCollector implements SpendRecorder {
     this.exportRun(scope.runId);
   }
 
+  /** Adds the runs the ledger recorded entries for lately (at most once a minute). */
+  private async discoverRecentRuns(now: number): Promise<void> {
+    if (this.recentRunsMs <= 0 || now - this.lastDiscovery < DISCOVER_EVERY_MS) return;
+    const since = new Date(now - this.recentRunsMs).toISOString();
+    for (const runId of await this.ledger.runsSince(since)) this.runs.add(runId);
+    this.lastDiscovery = now;
+  }
+
   /** One read of every exported run's totals, shared by the series of one scrape. */
   private read(): Promise<Totals[]> {
     const now = Date.now();
     if (this.lastRead && now - this.lastRead.startedAt < READ_REUSE_MS) return this.lastRead.totals;
-    const totals = Promise.all(
-      [...this.runs].map((runId) =>
-        this.ledger.totals(runId, { groupBy: ["budgetSetting", "stage", "role", "model"] }),
+    const totals = this.discoverRecentRuns(now).then(() =>
+      Promise.all(
+        [...this.runs].map((runId) =>
+          this.ledger.totals(runId, { groupBy: ["budgetSetting", "stage", "role", "model"] }),
+        ),
       ),
     );
     this.lastRead = { startedAt: now, totals };

@@ -81,7 +81,8 @@ describe("LedgerTotalsCollector (run totals read from the ledger at scrape time)
     await ledger.recordLlm(llmEntry({ runId: "run-other" }));
 
     const registry = new Registry();
-    const collector = new LedgerTotalsCollector(ledger, registry);
+    // Only the run it is told about: discovery of recent runs is off here.
+    const collector = new LedgerTotalsCollector(ledger, registry, { recentRunsMs: 0 });
     collector.exportRun("run-a");
     const gen = { run: "run-a", budget_setting: "n=2,r=2", stage: "generate", role: "generator" };
     expect(await value(registry, "sstar_ledger_llm_tokens_total", { ...gen, type: "input" })).toBe(105);
@@ -146,6 +147,23 @@ describe("LedgerTotalsCollector (run totals read from the ledger at scrape time)
     expect(await value(registry, "sstar_ledger_llm_tokens_total", { run: "run-r", type: "input" })).toBe(400);
   });
 
+  it("after a restart with no work, still exports the runs the ledger recorded lately", async () => {
+    const dataDir = tempDir("metrics-idle-restart");
+    const first = await sqliteLedger(dataDir);
+    for (let i = 0; i < 2; i++) await first.recordLlm(llmEntry({ runId: "run-ended" }));
+    const second = await sqliteLedger(dataDir);
+    const idle = new Registry();
+    new LedgerTotalsCollector(second, idle);
+    expect(await value(idle, "sstar_ledger_llm_requests_total", { run: "run-ended" })).toBe(2);
+    // With a window shorter than the run's age, an idle process exports nothing.
+    await new Promise((r) => setTimeout(r, 20));
+    const narrow = new Registry();
+    new LedgerTotalsCollector(second, narrow, { recentRunsMs: 5 });
+    expect(await value(narrow, "sstar_ledger_llm_requests_total", { run: "run-ended" })).toBe(0);
+    expect(await value(narrow, "sstar_ledger_runs_exported")).toBe(0);
+    expect(await second.runsSince(new Date(0).toISOString())).toEqual(["run-ended"]);
+  });
+
   it("follows the ledger between scrapes", async () => {
     const ledger = await sqliteLedger();
     const registry = new Registry();
@@ -164,6 +182,7 @@ describe("LedgerTotalsCollector (run totals read from the ledger at scrape time)
       recordLlm: async () => ({ duplicate: false }),
       recordSandbox: async () => ({ duplicate: false }),
       entries: async function* () {},
+      runsSince: async () => [],
       close: async () => {},
       totals: async (runId): Promise<Totals> => {
         if (failing) throw new Error("database is locked");

@@ -364,6 +364,20 @@ export function ledgerBehaviourSuite(name: string, backend: LedgerBackend): void
         expect(await ledger.totals(uid("empty"))).toMatchObject({ rows: [] });
       }));
 
+    it("lists the runs with entries recorded since a time, and rejects a time it cannot read", () =>
+      withLedger(async (ledger) => {
+        const before = new Date(Date.now() - 1000).toISOString();
+        const runA = uid("since-a");
+        const runB = uid("since-b");
+        await ledger.recordLlm(llm(runA));
+        await ledger.recordSandbox(sandbox(runB));
+        const runs = await ledger.runsSince(before);
+        expect(runs).toEqual(expect.arrayContaining([runA, runB]));
+        expect([...runs].sort()).toEqual(runs);
+        expect(await ledger.runsSince(new Date(Date.now() + 60_000).toISOString())).toEqual([]);
+        await expect(ledger.runsSince("yesterday")).rejects.toThrow(/ISO 8601/);
+      }));
+
     it("rejects an unknown or repeated grouping key", () =>
       withLedger(async (ledger) => {
         await expect(ledger.totals("r", { groupBy: ["problem" as GroupKey] })).rejects.toThrow(
@@ -454,7 +468,7 @@ export function ledgerBehaviourSuite(name: string, backend: LedgerBackend): void
           ),
         );
         expect(mutating).toEqual([]);
-        for (const m of ["recordLlm", "recordSandbox", "totals", "entries", "close"])
+        for (const m of ["recordLlm", "recordSandbox", "totals", "runsSince", "entries", "close"])
           expect(methods).toContain(m);
       }));
 
