@@ -7,7 +7,10 @@ import { SeededRandom } from "../method/seeded-random";
 import { projectRoot } from "../runtime/paths";
 import { EmbeddedTemporalServer } from "../runtime/temporal-server";
 import type { RequestLogEntry } from "../simulator/request-log";
+import type { SimStats } from "../simulator/sim-metrics";
+import type { RunLedgerReport } from "../spend/run-ledger-report";
 import { killHard, startTsProcess, tempDir } from "./helpers/processes";
+import { freeLoopbackPort, startTestPrometheus, type TestPrometheus } from "./helpers/prometheus";
 import { jsonOutput, runSstar } from "./helpers/sstar-cli";
 
 const LEETCODE = join(projectRoot, "..", "shared", "data", "leetcode", "leetcode_dev100.jsonl");
@@ -55,6 +58,22 @@ async function startSimulator(
   return { child, url };
 }
 
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Retries `check` (assertions) until it passes: Prometheus scrapes once a second. */
+async function eventually(check: () => Promise<void>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await pause(500);
+    }
+  }
+}
+
 function readLog(file: string): RequestLogEntry[] {
   return readFileSync(file, "utf8")
     .trim()
@@ -93,37 +112,67 @@ describe("a run whose worker is killed three times", () => {
     );
   });
   afterAll(async () => {
-    if (simulator) await killHard(simulator.child);
+    if (simulator) {
+      simulator.child.kill("SIGCONT");
+      await killHard(simulator.child);
+    }
   });
 
-  it("completes with the results of an uninterrupted run, asking again only for what was in flight", async () => {
+  const simStats = async (): Promise<SimStats> =>
+    (await (await fetch(`${simulator.url.replace(/\/v1$/, "")}/sim/stats`)).json()) as SimStats;
+
+  it("completes with the results of an uninterrupted run, asking again only for what was in flight; its ledger holds exactly what the endpoint served, and so does Prometheus", async () => {
     const reference = await runSstar(["--data-dir", join(base, "reference"), "run", configFile, "--json"], {
       TEMPORAL_ADDRESS: undefined,
     });
     expect(reference.code, reference.stderr.slice(-3000)).toBe(0);
     const expected = jsonOutput<RunSummary>(reference);
     const requestsBefore = readLog(simLog).length;
+    const statsBefore = await simStats();
 
     const dataDir = join(base, "preempted");
     // Same execution verdicts as the reference: only preemption may differ between the two runs.
     cpSync(join(base, "reference", "cache", "exec"), join(dataDir, "cache", "exec"), { recursive: true });
     const server = await EmbeddedTemporalServer.start({ dataDir });
     const env = { TEMPORAL_ADDRESS: server.address, SSTAR_DATA_DIR: dataDir };
+    // Every worker, the killed ones and their replacements, serves /metrics on this port.
+    const metricsPort = await freeLoopbackPort();
+    let prometheus: TestPrometheus | undefined;
     const startWorker = () =>
-      startTsProcess("bin/sstar.js", env, "worker polling", 120_000, ["--data-dir", dataDir, "worker"]);
+      startTsProcess("bin/sstar.js", env, "worker polling", 120_000, [
+        "--data-dir",
+        dataDir,
+        "worker",
+        "--metrics-port",
+        String(metricsPort),
+      ]);
     let worker: ChildProcess | undefined;
     try {
+      prometheus = await startTestPrometheus([{ job: "sstar-worker", address: `127.0.0.1:${metricsPort}` }]);
       worker = await startWorker();
-      const running = runSstar(["--data-dir", dataDir, "run", configFile, "--no-worker", "--json"], env);
+      let finished = false;
+      const running = runSstar(
+        ["--data-dir", dataDir, "run", configFile, "--no-worker", "--json"],
+        env,
+      ).finally(() => {
+        finished = true;
+      });
       const rng = new SeededRandom("preemption");
       let kills = 0;
-      for (; kills < 3; kills++) {
-        await new Promise((r) => setTimeout(r, 3_000 + rng.int(6_000)));
+      for (; kills < 3 && !finished; kills++) {
+        await pause(3_000 + rng.int(6_000));
+        // The kill lands while requests are in flight, never between a response's last byte and its
+        // ledger write (milliseconds no test can aim at): the endpoint is frozen, the worker records
+        // what it already received, then dies; the endpoint sees its requests' connections closed.
+        simulator.child.kill("SIGSTOP");
+        await pause(1_500);
         await killHard(worker);
+        simulator.child.kill("SIGCONT");
         worker = await startWorker();
       }
       const result = await running;
       expect(result.code, result.stderr.slice(-3000)).toBe(0);
+      expect(kills).toBe(3);
       const actual = jsonOutput<RunSummary>(result);
       expect(actual.methods).toEqual(expected.methods);
       expect(actual.oracle).toEqual(expected.oracle);
@@ -143,9 +192,54 @@ describe("a run whose worker is killed three times", () => {
       for (const e of entries) seen.set(e.content_hash, (seen.get(e.content_hash) ?? 0) + 1);
       const repeated = [...seen.values()].reduce((sum, count) => sum + count - 1, 0);
       expect(repeated).toBeLessThanOrEqual(kills * WINDOW * N);
+
+      // Exactly once: the ledger holds every response the endpoint served to this run (killed
+      // attempts' included, retried ones once), no more and no less.
+      const stats = await simStats();
+      const served = {
+        requests: stats.served - statsBefore.served,
+        prompt: stats.promptTokens - statsBefore.promptTokens,
+        completion: stats.completionTokens - statsBefore.completionTokens,
+      };
+      const ledgerCli = await runSstar(["--data-dir", dataDir, "ledger", expected.run_id, "--json"], env);
+      expect(ledgerCli.code, ledgerCli.stderr.slice(-3000)).toBe(0);
+      const ledger = jsonOutput<RunLedgerReport>(ledgerCli);
+      expect(ledger.totals.requests).toBe(served.requests);
+      expect(ledger.totals.prompt_tokens).toBe(served.prompt);
+      expect(ledger.totals.completion_tokens).toBe(served.completion);
+      const sum = (key: "requests" | "completion_tokens") => ledger.rows.reduce((n, r) => n + r[key], 0);
+      expect(sum("requests")).toBe(ledger.totals.requests);
+      expect(sum("completion_tokens")).toBe(ledger.totals.completion_tokens);
+      // What the workflow history counts (completed activities only) is at most what was paid.
+      expect(ledger.totals.completion_tokens).toBeGreaterThanOrEqual(actual.tokens.total.completion);
+
+      // Prometheus, scraping the workers through all three kills, holds the same totals: the
+      // ledger-derived series, which no restart resets (max: every worker exports the same totals).
+      const prom = prometheus;
+      const promTotal = async (expr: string) => (await prom.query(expr))[0]?.value;
+      const run = `run="${expected.run_id}"`;
+      await eventually(async () => {
+        expect(
+          await promTotal(`sum(max without (instance, job) (sstar_ledger_llm_requests_total{${run}}))`),
+        ).toBe(served.requests);
+        expect(
+          await promTotal(
+            `sum(max without (instance, job) (sstar_ledger_llm_tokens_total{${run},type="input"}))`,
+          ),
+        ).toBe(served.prompt);
+        expect(
+          await promTotal(
+            `sum(max without (instance, job) (sstar_ledger_llm_tokens_total{${run},type="output"}))`,
+          ),
+        ).toBe(served.completion);
+      });
+      console.log(
+        `preemption: ${kills} kills, ${served.requests} responses served, ${stats.aborted - statsBefore.aborted} aborted by kills, ${repeated} requests asked again`,
+      );
     } finally {
       if (worker) await killHard(worker);
       await server.stop();
+      await prometheus?.stop();
     }
   }, 900_000);
 });
