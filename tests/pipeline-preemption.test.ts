@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +9,7 @@ import { EmbeddedTemporalServer } from "../runtime/temporal-server";
 import type { RequestLogEntry } from "../simulator/request-log";
 import type { SimStats } from "../simulator/sim-metrics";
 import type { RunLedgerReport } from "../spend/run-ledger-report";
-import { killHard, startTsProcess, tempDir } from "./helpers/processes";
+import { eventually, killHard, startSimulatorProcess, startTsProcess, tempDir } from "./helpers/processes";
 import { freeLoopbackPort, startTestPrometheus, type TestPrometheus } from "./helpers/prometheus";
 import { jsonOutput, runSstar } from "./helpers/sstar-cli";
 
@@ -18,61 +18,7 @@ const PROBLEMS = 6;
 const WINDOW = 3;
 const N = 4;
 
-/** Starts `sstar sim` and resolves with its base URL (the first line it prints). */
-async function startSimulator(
-  dataDir: string,
-  problems: string,
-  log: string,
-): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      "bin/sstar.js",
-      "--data-dir",
-      dataDir,
-      "sim",
-      "--port",
-      "0",
-      "--problems",
-      problems,
-      "--seed",
-      "7",
-      "--log",
-      log,
-    ],
-    { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    let err = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      const line = out.split("\n")[0] ?? "";
-      if (out.includes("\n") && line.startsWith("http")) resolve(line.trim());
-    });
-    child.stderr?.on("data", (d: Buffer) => {
-      err += d.toString();
-    });
-    child.once("exit", (code) => reject(new Error(`sstar sim exited with ${code}: ${err.slice(-2000)}`)));
-  });
-  return { child, url };
-}
-
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Retries `check` (assertions) until it passes: Prometheus scrapes once a second. */
-async function eventually(check: () => Promise<void>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await pause(500);
-    }
-  }
-}
 
 function readLog(file: string): RequestLogEntry[] {
   return readFileSync(file, "utf8")
@@ -94,7 +40,7 @@ describe("a run whose worker is killed three times", () => {
       problemsFile,
       `${readFileSync(LEETCODE, "utf8").trim().split("\n").slice(0, PROBLEMS).join("\n")}\n`,
     );
-    simulator = await startSimulator(join(base, "sim-data"), problemsFile, simLog);
+    simulator = await startSimulatorProcess(join(base, "sim-data"), problemsFile, { seed: 7, log: simLog });
     configFile = join(base, "run.json");
     writeFileSync(
       configFile,

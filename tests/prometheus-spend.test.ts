@@ -5,7 +5,7 @@
  * out as on a cluster: the worker, the sandbox service, the simulated endpoint and the CLI are
  * separate processes, and the ledger is a PostgreSQL server (SSTAR_LEDGER_URL).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +18,14 @@ import { EmbeddedTemporalServer } from "../runtime/temporal-server";
 import type { RunLedgerReport } from "../spend/run-ledger-report";
 import { dashboardTargets, substituteVariables } from "./helpers/grafana-dashboard";
 import { startTestPostgres, type TestPostgres } from "./helpers/postgres";
-import { killHard, startTsProcess, tempDir, waitFor } from "./helpers/processes";
+import {
+  eventually,
+  killHard,
+  startSimulatorProcess,
+  startTsProcess,
+  tempDir,
+  waitFor,
+} from "./helpers/processes";
 import {
   freeLoopbackPort,
   promtoolCheckMetrics,
@@ -33,46 +40,6 @@ const PROBLEMS = 2;
 const N = 2;
 const WORKER_JOB = "sstar-worker";
 const SANDBOX_JOB = "sstar-sandbox";
-
-/** Starts `sstar sim` and resolves with its base URL (the first line it prints). */
-async function startSimulator(
-  dataDir: string,
-  problems: string,
-): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    ["bin/sstar.js", "--data-dir", dataDir, "sim", "--port", "0", "--problems", problems, "--seed", "7"],
-    { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    let err = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      const line = out.split("\n")[0] ?? "";
-      if (out.includes("\n") && line.startsWith("http")) resolve(line.trim());
-    });
-    child.stderr?.on("data", (d: Buffer) => {
-      err += d.toString();
-    });
-    child.once("exit", (code) => reject(new Error(`sstar sim exited with ${code}: ${err.slice(-2000)}`)));
-  });
-  return { child, url };
-}
-
-/** Retries `check` (assertions) until it passes: scrapes land once a second. */
-async function eventually(check: () => Promise<void>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-}
 
 /** `label=value,...=value` for each series, sorted: two answers compare as text. */
 function bySeries(samples: VectorSample[], labels: string[]): Record<string, number> {
@@ -130,7 +97,7 @@ describe("Prometheus scraping a worker (killed and replaced mid-run) and the san
       problemsFile,
       `${readFileSync(LEETCODE, "utf8").trim().split("\n").slice(0, PROBLEMS).join("\n")}\n`,
     );
-    const simulator = await startSimulator(join(base, "sim-data"), problemsFile);
+    const simulator = await startSimulatorProcess(join(base, "sim-data"), problemsFile, { seed: 7 });
     processes.push(simulator.child);
     const workerPort = await freeLoopbackPort();
     const sandboxPort = await freeLoopbackPort();

@@ -65,3 +65,45 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Retries `check` (assertions) until it passes, then returns; past the timeout its last failure is thrown. */
+export async function eventually(check: () => Promise<void>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+/**
+ * Starts `sstar sim` as its own process (as an endpoint elsewhere would be) and resolves with its
+ * base URL, the first line it prints.
+ */
+export async function startSimulatorProcess(
+  dataDir: string,
+  problems: string,
+  options: { seed: number; log?: string },
+): Promise<{ child: ChildProcess; url: string }> {
+  const args = ["bin/sstar.js", "--data-dir", dataDir, "sim", "--port", "0", "--problems", problems];
+  args.push("--seed", String(options.seed), ...(options.log ? ["--log", options.log] : []));
+  const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    let err = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const line = out.split("\n")[0] ?? "";
+      if (out.includes("\n") && line.startsWith("http")) resolve(line.trim());
+    });
+    child.stderr?.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    child.once("exit", (code) => reject(new Error(`sstar sim exited with ${code}: ${err.slice(-2000)}`)));
+  });
+  return { child, url };
+}
