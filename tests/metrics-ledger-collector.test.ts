@@ -1,48 +1,11 @@
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { ledgerTarget, openLedger } from "../ledger/open-ledger";
-import type { LlmSpendEntry, SandboxSpendEntry, SpendLedger, Totals } from "../ledger/types";
+import type { SpendLedger, Totals } from "../ledger/types";
 import { LedgerTotalsCollector } from "../metrics/ledger-collector";
 import { startMetricsServer } from "../metrics/metrics-server";
 import { tempDir } from "./helpers/processes";
-
-let nextId = 0;
-
-function llmEntry(overrides: Partial<LlmSpendEntry> = {}): LlmSpendEntry {
-  return {
-    requestId: `req-${nextId++}`,
-    runId: "run-a",
-    budgetSetting: "n=2,r=2",
-    problemId: "p1",
-    stage: "generate",
-    role: "generator",
-    model: "sim-coder",
-    endpoint: "sim",
-    promptTokens: 100,
-    completionTokens: 40,
-    cachedTokens: 30,
-    reasoningTokens: 10,
-    latencyMs: 1500,
-    attempt: 1,
-    at: "2026-01-01T00:00:00.000Z",
-    ...overrides,
-  };
-}
-
-function sandboxEntry(overrides: Partial<SandboxSpendEntry> = {}): SandboxSpendEntry {
-  return {
-    requestId: `batch-${nextId++}`,
-    runId: "run-a",
-    budgetSetting: "n=2,r=2",
-    problemId: "p1",
-    stage: "refine",
-    cpuSeconds: 0.25,
-    wallSeconds: 0.5,
-    tests: 3,
-    at: "2026-01-01T00:00:00.000Z",
-    ...overrides,
-  };
-}
+import { llmEntry, sandboxEntry } from "./helpers/spend-entries";
 
 /** The sum of the series of `name` matching every label given. */
 async function value(registry: Registry, name: string, labels: Record<string, string> = {}) {

@@ -1,48 +1,10 @@
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import type { LlmSpendEntry, SandboxSpendEntry } from "../ledger/types";
 import { SpendMetrics } from "../metrics/spend-metrics";
+import { llmEntry, sandboxEntry } from "./helpers/spend-entries";
 
 /** A histogram's samples carry the name of their series (`_bucket`, `_sum`, `_count`). */
 type Sample = { value: number; labels: Record<string, string | number | undefined>; metricName?: string };
-
-let nextId = 0;
-
-function llmEntry(overrides: Partial<LlmSpendEntry> = {}): LlmSpendEntry {
-  return {
-    requestId: `req-${nextId++}`,
-    runId: "run-a",
-    budgetSetting: "n=2,r=2",
-    problemId: "p1",
-    stage: "generate",
-    role: "generator",
-    model: "sim-coder",
-    endpoint: "sim",
-    promptTokens: 100,
-    completionTokens: 40,
-    cachedTokens: 30,
-    reasoningTokens: 10,
-    latencyMs: 1500,
-    attempt: 1,
-    at: "2026-01-01T00:00:00.000Z",
-    ...overrides,
-  };
-}
-
-function sandboxEntry(overrides: Partial<SandboxSpendEntry> = {}): SandboxSpendEntry {
-  return {
-    requestId: `batch-${nextId++}`,
-    runId: "run-a",
-    budgetSetting: "n=2,r=2",
-    problemId: "p1",
-    stage: "refine",
-    cpuSeconds: 0.25,
-    wallSeconds: 0.5,
-    tests: 3,
-    at: "2026-01-01T00:00:00.000Z",
-    ...overrides,
-  };
-}
 
 /** The value of one series, matching every label given (undefined when there is none). */
 async function value(registry: Registry, name: string, labels: Record<string, string> = {}) {

@@ -20,7 +20,7 @@ import { formatTable } from "../table";
 import { withTemporal } from "../with-temporal";
 import { hostWorker, type WorkerHostingOptions } from "../worker-hosting";
 import { loadRunConfigOf } from "./reselect";
-import { progressLine, resultsDirOf, runIdOf, runWorkflowId } from "./run";
+import { int, progressLine, resultsDirOf, runIdOf, runWorkflowId } from "./run";
 
 interface EstimateOptions extends WorkerHostingOptions {
   json?: boolean;
@@ -37,12 +37,6 @@ interface EstimateOptions extends WorkerHostingOptions {
   r?: number;
   seed?: number;
 }
-
-const int = (flag: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new Error(`${flag} must be an integer, got ${value}`);
-  return n;
-};
 
 const level = (value: string) => {
   const x = Number(value);

@@ -39,7 +39,8 @@ export interface RunOptions extends WorkerHostingOptions {
   seed?: number;
 }
 
-const int = (flag: string) => (value: string) => {
+/** Commander's parser for an integer option; the error names the flag. */
+export const int = (flag: string) => (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n)) throw new Error(`${flag} must be an integer, got ${value}`);
   return n;
