@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from "@temporalio/client";
 import type { Command } from "commander";
-import { type ConfigOverrides, loadRunConfig } from "../../config/load-run-config";
+import { loadRunConfig } from "../../config/load-run-config";
 import type { RunConfig } from "../../config/run-config";
 import { selectProblems } from "../../datasets/select-problems";
 import { type Forecast, forecastRun } from "../../estimate/forecast";
@@ -20,7 +20,7 @@ import { formatTable } from "../table";
 import { withTemporal } from "../with-temporal";
 import { hostWorker, type WorkerHostingOptions } from "../worker-hosting";
 import { loadRunConfigOf } from "./reselect";
-import { int, progressLine, resultsDirOf, runIdOf, runWorkflowId } from "./run";
+import { configOverridesOf, int, progressLine, resultsDirOf, runIdOf, runWorkflowId } from "./run";
 
 interface EstimateOptions extends WorkerHostingOptions {
   json?: boolean;
@@ -84,16 +84,7 @@ export async function estimateCommand(
   configOrPreset: string,
   options: EstimateOptions,
 ): Promise<Forecast> {
-  const overrides: ConfigOverrides = {
-    endpoint: options.endpoint,
-    model: options.model,
-    dataset: options.dataset,
-    limit: options.limit,
-    n: options.n,
-    rounds: options.r,
-    seed: options.seed,
-  };
-  const config = loadRunConfig(configOrPreset, overrides);
+  const config = loadRunConfig(configOrPreset, configOverridesOf(options));
   const runId = runIdOf(config);
   const problemIds = (
     await selectProblems(config.dataset, {

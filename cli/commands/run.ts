@@ -71,13 +71,11 @@ export function registerRun(program: Command): void {
     });
 }
 
-/** `sstar run`: loads the configuration, starts or resumes the run, prints its summary. */
-export async function runCommand(
-  dataDir: string,
-  configOrPreset: string,
-  options: RunOptions,
-): Promise<void> {
-  const overrides: ConfigOverrides = {
+/** The configuration overrides that `sstar run`'s flags (shared by `sstar estimate`) ask for. */
+export function configOverridesOf(
+  options: Pick<RunOptions, "endpoint" | "model" | "dataset" | "limit" | "n" | "r" | "seed">,
+): ConfigOverrides {
+  return {
     endpoint: options.endpoint,
     model: options.model,
     dataset: options.dataset,
@@ -86,7 +84,15 @@ export async function runCommand(
     rounds: options.r,
     seed: options.seed,
   };
-  const config = loadRunConfig(configOrPreset, overrides);
+}
+
+/** `sstar run`: loads the configuration, starts or resumes the run, prints its summary. */
+export async function runCommand(
+  dataDir: string,
+  configOrPreset: string,
+  options: RunOptions,
+): Promise<void> {
+  const config = loadRunConfig(configOrPreset, configOverridesOf(options));
   const runId = runIdOf(config);
   const resultsDir = resultsDirOf(dataDir, runId);
   mkdirSync(resultsDir, { recursive: true });
