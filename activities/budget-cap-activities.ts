@@ -4,9 +4,9 @@ import { ApplicationFailure } from "@temporalio/activity";
 import type { RunConfig } from "../config/run-config";
 import { findModelPrice, loadPriceFile, type PriceTable, selectPriceTable } from "../ledger/prices";
 import type { CapEvent, NotRunFile, StageRates } from "../method/budget-caps";
+import type { ProblemEntry, Stage } from "../method/pipeline-records";
 import { ROLE_OF_STAGE } from "../method/run-summary";
 import type { ContentRef, ContentStore } from "../store/content-store";
-import type { ProblemEntry, Stage } from "../workflows/pipeline-types";
 
 /**
  * Each stage's rates from a price table: token prices for API models; for self-hosted models the

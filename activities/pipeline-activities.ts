@@ -8,6 +8,17 @@ import { type LlmGateway, PermanentLlmError } from "../llm/llm-gateway";
 import { capsSummary } from "../method/budget-caps";
 import { extractProgram } from "../method/parse-response";
 import {
+  addStageUsage,
+  methodLabel,
+  NO_USAGE,
+  type ProblemEntry,
+  type ProblemOutcome,
+  type SampleRound,
+  type SelectionCandidateRef,
+  type StageUsage,
+  type UsageByStage,
+} from "../method/pipeline-records";
+import {
   debugTrace,
   feedbackString,
   generationMessages,
@@ -33,17 +44,6 @@ import type { ProgramExecutor } from "../sandbox/types";
 import type { SandboxSpendContext } from "../spend/spend-context";
 import type { ProblemScope, SpendRecorder } from "../spend/spend-recorder";
 import type { ContentRef, ContentStore, KeyedStore } from "../store/content-store";
-import {
-  addStageUsage,
-  methodLabel,
-  NO_USAGE,
-  type ProblemEntry,
-  type ProblemOutcome,
-  type SampleRound,
-  type SelectionCandidateRef,
-  type StageUsage,
-  type UsageByStage,
-} from "../workflows/pipeline-types";
 import { activityPayer } from "./activity-spend";
 import { budgetCapActivities, readNotRun } from "./budget-cap-activities";
 import { CachedExecutor } from "./cached-executor";

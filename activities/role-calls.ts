@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { type RoleName, type RunConfig, roleConfig } from "../config/run-config";
 import type { LlmGateway } from "../llm/llm-gateway";
 import type { ChatMessage } from "../method/dspy-layout";
+import type { Stage, StageUsage } from "../method/pipeline-records";
 import type { ActivitySpend } from "../spend/spend-context";
-import type { Stage, StageUsage } from "../workflows/pipeline-types";
 import type { MemoizedCompletion } from "./usage-memo-gateway";
 
 /** A request seed derived from (run seed, problem, what is asked, role): reproducible per problem. */

@@ -9,6 +9,7 @@ import {
   postProcessCode,
   stripThinking,
 } from "../method/parse-response";
+import { mergeUsage, type Stage, type UsageByStage } from "../method/pipeline-records";
 import {
   adaptiveInputsMessages,
   feedbackMessage,
@@ -22,7 +23,6 @@ import type { SeededRandom } from "../method/seeded-random";
 import type { JudgeChoice, SelectionTools } from "../method/selection";
 import type { ExecutionResult, TestResult } from "../sandbox/types";
 import type { ActivitySpend } from "../spend/spend-context";
-import { mergeUsage, type Stage, type UsageByStage } from "../workflows/pipeline-types";
 import type { CachedExecutor } from "./cached-executor";
 import { callRole, type RoleCallResult } from "./role-calls";
 

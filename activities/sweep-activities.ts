@@ -1,11 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunConfig, SelectionConfig } from "../config/run-config";
-import { budgetPoints, candidatesAt } from "../method/sweep-grid";
-import { sweepSettings, sweepSummary } from "../method/sweep-results";
-import type { SweepProblemSpend } from "../method/sweep-spend";
-import { SETTINGS_FILE } from "../report/setting-results";
-import type { ContentRef, ContentStore } from "../store/content-store";
 import {
   methodLabel,
   NO_USAGE,
@@ -15,7 +10,12 @@ import {
   type SelectionCandidateRef,
   type StageUsage,
   type SweepProblemOutcome,
-} from "../workflows/pipeline-types";
+} from "../method/pipeline-records";
+import { budgetPoints, candidatesAt } from "../method/sweep-grid";
+import { sweepSettings, sweepSummary } from "../method/sweep-results";
+import type { SweepProblemSpend } from "../method/sweep-spend";
+import { SETTINGS_FILE } from "../report/setting-results";
+import type { ContentRef, ContentStore } from "../store/content-store";
 
 /** What a problem record holds that a sweep reads. */
 interface StoredProblemRecord {

@@ -8,7 +8,7 @@ import {
   parquetSchema,
 } from "hyparquet";
 import { BadRowError } from "./problem";
-import type { ReadRowsOptions, RowAt } from "./read-rows";
+import type { ReadRowsOptions, RowAt } from "./row-source";
 
 /**
  * `deepmind/code_contests` as published: parquet shards (`test-00000-of-00001.parquet`,

@@ -3,20 +3,9 @@ import { open } from "node:fs/promises";
 import { pipeline, type Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { BadRowError } from "./problem";
+import type { ReadRowsOptions, RowAt } from "./row-source";
 
-export interface RowAt {
-  row: unknown;
-  /** `file:line` (1-based) in JSONL, `file[index]` in a JSON array or a parquet file (0-based). */
-  where: string;
-}
-
-export interface ReadRowsOptions {
-  /**
-   * Called for a JSONL line that is not JSON (or a parquet row whose columns have the wrong shape), which
-   * is then skipped; without it, such a line throws.
-   */
-  onUnparsable?: (error: BadRowError) => void;
-}
+export type { ReadRowsOptions, RowAt } from "./row-source";
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const PARQUET_MAGIC = "PAR1";

@@ -4,9 +4,9 @@
  */
 import type { RunConfig } from "../config/run-config";
 import type { PriceOptions, PriceTable } from "../ledger/prices";
+import type { ProblemOutcome } from "../method/pipeline-records";
 import { SeededRandom } from "../method/seeded-random";
 import { priceUsage, usageOfStages } from "../report/price-usage";
-import type { ProblemOutcome } from "../workflows/pipeline-types";
 import type { PilotProblemSpend } from "./forecast";
 
 export const DEFAULT_PILOT_PROBLEMS = 10;

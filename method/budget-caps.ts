@@ -1,34 +1,7 @@
 import type { CapsConfig, SelectionConfig } from "../config/run-config";
-import type { Stage, StageUsage, UsageByStage } from "../workflows/pipeline-types";
+import type { CapEvent, CapLimits, Stage, StageRates, StageUsage, UsageByStage } from "./pipeline-records";
 
-/** Dollars per million tokens of one stage's model. */
-export interface TokenRates {
-  inputPer1M: number;
-  outputPer1M: number;
-}
-
-/**
- * Each stage's rates, resolved from the price table before the run (by an activity), so that a
- * workflow can price its own usage without I/O.
- */
-export type StageRates = Partial<Record<Stage, TokenRates>>;
-
-export type CapLimits = NonNullable<CapsConfig["problem"]>;
-
-/** A cap that was reached: which one, the spend against its limit, where, and what was done. */
-export interface CapEvent {
-  scope: "problem" | "run";
-  cap: "tokens" | "costUsd";
-  value: number;
-  limit: number;
-  /** The step that did not go ahead as configured: a debug round, a selection method, or a problem's start. */
-  stage: "refine" | "select" | "start";
-  /** The debug round not run (for `refine`). */
-  round?: number;
-  /** The problems finished when a run cap was reached. */
-  afterProblems?: number;
-  action: CapsConfig["onProblemCap"] | CapsConfig["onRunCap"];
-}
+export type { CapEvent, CapLimits, StageRates, TokenRates } from "./pipeline-records";
 
 /** Prompt plus completion tokens (reasoning tokens are part of completion tokens). */
 export function usageTokens(usage: UsageByStage): number {

@@ -1,5 +1,5 @@
 import type { RunConfig } from "../config/run-config";
-import type { ProblemOutcome, Stage } from "../workflows/pipeline-types";
+import type { ProblemOutcome, Stage } from "./pipeline-records";
 
 export interface RunSummary {
   run_id: string;

@@ -1,5 +1,5 @@
 import type { SelectionConfig } from "../config/run-config";
-import type { SampleHistory, SelectionCandidateRef } from "../workflows/pipeline-types";
+import type { SampleHistory, SelectionCandidateRef } from "./pipeline-records";
 
 /**
  * A sweep's grid of budget settings: every (N, R) pair of its values, each selected with every

@@ -1,7 +1,7 @@
 import type { RunConfig } from "../config/run-config";
 import type { ModelUsage } from "../ledger/types";
 import type { SettingResult, SettingSpend, SettingsFile } from "../report/setting-results";
-import type { Stage, SweepProblemOutcome, UsageByStage } from "../workflows/pipeline-types";
+import type { Stage, SweepProblemOutcome, UsageByStage } from "./pipeline-records";
 import { ROLE_OF_STAGE } from "./run-summary";
 import { budgetSettingLabel } from "./sweep-grid";
 import { type SweepProblemSpend, settingSpends } from "./sweep-spend";

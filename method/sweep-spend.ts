@@ -5,7 +5,7 @@ import {
   type Stage,
   type StageUsage,
   type UsageByStage,
-} from "../workflows/pipeline-types";
+} from "./pipeline-records";
 import { type BudgetPoint, budgetPoints, payingPoint } from "./sweep-grid";
 
 /** The LLM spend of one problem of a sweep's run, split so that it can be attributed to settings. */

@@ -6,8 +6,8 @@
 import type { RunConfig } from "../config/run-config";
 import { type CostBreakdown, type PriceOptions, type PriceTable, priceTotals } from "../ledger/prices";
 import type { ModelUsage, TotalsRow } from "../ledger/types";
+import type { Stage } from "../method/pipeline-records";
 import { ROLE_OF_STAGE } from "../method/run-summary";
-import type { Stage } from "../workflows/pipeline-types";
 
 /** Tokens of one stage, in the shape results and summaries keep them. */
 export interface StageTokens {

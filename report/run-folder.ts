@@ -7,8 +7,8 @@ import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } fro
 import { join } from "node:path";
 import type { RunConfig } from "../config/run-config";
 import type { Forecast } from "../estimate/forecast";
+import type { ProblemOutcome } from "../method/pipeline-records";
 import type { RunSummary } from "../method/run-summary";
-import type { ProblemOutcome } from "../workflows/pipeline-types";
 import { settingsOfRun } from "./run-settings";
 import { SETTINGS_FILE, type SettingsFile } from "./setting-results";
 

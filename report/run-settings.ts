@@ -6,9 +6,9 @@
  */
 import type { RunConfig } from "../config/run-config";
 import type { Totals } from "../ledger/types";
+import type { Stage } from "../method/pipeline-records";
 import type { RunSummary } from "../method/run-summary";
 import { budgetSettingLabel } from "../spend/budget-setting";
-import type { Stage } from "../workflows/pipeline-types";
 import { usageOfStages } from "./price-usage";
 import type { SettingResult, SettingSpend, SettingsFile } from "./setting-results";
 

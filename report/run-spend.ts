@@ -3,7 +3,7 @@
  * pilot in the same data folder, it reused the pilot's completions and paid little or nothing for
  * those problems; their spend is then the pilot's, which is what the run consumed.
  */
-import type { ProblemOutcome } from "../workflows/pipeline-types";
+import type { ProblemOutcome } from "../method/pipeline-records";
 import type { StageTokens } from "./price-usage";
 
 const tokensOf = (o: ProblemOutcome) =>

@@ -4,12 +4,12 @@ import { Client, Connection } from "@temporalio/client";
 import { DefaultLogger, Runtime, Worker } from "@temporalio/worker";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CapsSummary, NotRunFile } from "../method/budget-caps";
+import type { ProblemOutcome } from "../method/pipeline-records";
 import type { RunSummary } from "../method/run-summary";
 import { projectRoot } from "../runtime/paths";
 import { EmbeddedTemporalServer } from "../runtime/temporal-server";
 import type { RequestLogEntry } from "../simulator/request-log";
 import { WORKFLOWS_PATH } from "../worker/create-worker";
-import type { ProblemOutcome } from "../workflows/pipeline-types";
 import { tempDir } from "./helpers/processes";
 import { jsonOutput, runSstar } from "./helpers/sstar-cli";
 

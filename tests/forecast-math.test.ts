@@ -4,8 +4,8 @@ import { compareForecast, forecastRun, hallInverse, populationTotal, waves } fro
 import { pilotConfig, pilotSpend, samplePilotIds } from "../estimate/pilot";
 import { studentTCdf, studentTQuantile } from "../estimate/student-t";
 import { loadPriceFile, selectPriceTable } from "../ledger/prices";
+import type { ProblemOutcome } from "../method/pipeline-records";
 import { SeededRandom } from "../method/seeded-random";
-import type { ProblemOutcome } from "../workflows/pipeline-types";
 
 describe("Student's t", () => {
   it("matches tabulated quantiles", () => {

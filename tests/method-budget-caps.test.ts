@@ -11,7 +11,7 @@ import {
   usageCostUsd,
   usageTokens,
 } from "../method/budget-caps";
-import type { UsageByStage } from "../workflows/pipeline-types";
+import type { UsageByStage } from "../method/pipeline-records";
 
 const usage: UsageByStage = {
   generate: { requests: 1, prompt: 1_000, completion: 9_000, reasoning: 0 },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadRunConfig } from "../config/load-run-config";
+import type { ProblemOutcome } from "../method/pipeline-records";
 import { summarizeRun } from "../method/run-summary";
-import type { ProblemOutcome } from "../workflows/pipeline-types";
 
 const outcome = (id: string, difficulty: string, passed: boolean[], oracle: boolean[]): ProblemOutcome => ({
   problemId: id,

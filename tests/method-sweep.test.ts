@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { SampleHistory, StageUsage } from "../method/pipeline-records";
 import { budgetPoints, candidatesAt, payingPoint } from "../method/sweep-grid";
 import { apportion, settingSpends, splitBatchUsage, totalUsage } from "../method/sweep-spend";
-import type { SampleHistory, StageUsage } from "../workflows/pipeline-types";
 
 const use = (prompt: number, completion: number, requests = 1): StageUsage => ({
   requests,

@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, Connection } from "@temporalio/client";
 import { describe, expect, it } from "vitest";
+import type { ProblemOutcome } from "../method/pipeline-records";
 import type { RunSummary } from "../method/run-summary";
 import { EmbeddedTemporalServer } from "../runtime/temporal-server";
-import type { ProblemOutcome } from "../workflows/pipeline-types";
 import { tempDir } from "./helpers/processes";
 import { jsonOutput, runSstar } from "./helpers/sstar-cli";
 

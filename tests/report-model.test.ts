@@ -5,6 +5,7 @@ import { loadRunConfig } from "../config/load-run-config";
 import { forecastRun } from "../estimate/forecast";
 import { loadPriceFile, selectPriceTable } from "../ledger/prices";
 import type { Totals } from "../ledger/types";
+import type { ProblemOutcome } from "../method/pipeline-records";
 import { summarizeRun } from "../method/run-summary";
 import { renderHtmlReport, shortMethodLabels } from "../report/html-report";
 import { dominates, paretoFront } from "../report/pareto";
@@ -15,7 +16,6 @@ import { runSpendByStage } from "../report/run-spend";
 import type { SettingsFile } from "../report/setting-results";
 import { niceTicks } from "../report/svg-plots";
 import { projectRoot } from "../runtime/paths";
-import type { ProblemOutcome } from "../workflows/pipeline-types";
 
 const prices = selectPriceTable(loadPriceFile());
 const fixture = JSON.parse(

@@ -1,20 +1,20 @@
 import { ProblemCapCheck, selectionCallsLlm } from "../method/budget-caps";
 import { dedupePrograms } from "../method/clustering";
-import { budgetPoints, payingPoint } from "../method/sweep-grid";
-import { budgetSettingLabel, runBudgetSetting } from "../spend/budget-setting";
-import type { ContentRef } from "../store/content-store";
-import { pipelineActivities } from "./pipeline-activities-proxy";
 import {
   type MethodResult,
   mergeUsage,
   methodLabel,
   type ProblemOutcome,
-  type ProblemWorkflowInput,
   type SampleHistory,
   type SampleRound,
   type SelectionCandidateRef,
   type UsageByStage,
-} from "./pipeline-types";
+} from "../method/pipeline-records";
+import { budgetPoints, payingPoint } from "../method/sweep-grid";
+import { budgetSettingLabel, runBudgetSetting } from "../spend/budget-setting";
+import type { ContentRef } from "../store/content-store";
+import { pipelineActivities } from "./pipeline-activities-proxy";
+import type { ProblemWorkflowInput } from "./pipeline-types";
 
 const llm = pipelineActivities("1 hour");
 const quick = pipelineActivities("30 minutes");

@@ -1,12 +1,7 @@
+import { mergeUsage, methodLabel, type ProblemOutcome, type UsageByStage } from "../method/pipeline-records";
 import { runBudgetSetting } from "../spend/budget-setting";
 import { pipelineActivities } from "./pipeline-activities-proxy";
-import {
-  mergeUsage,
-  methodLabel,
-  type ProblemOutcome,
-  type ReselectWorkflowInput,
-  type UsageByStage,
-} from "./pipeline-types";
+import type { ReselectWorkflowInput } from "./pipeline-types";
 
 const acts = pipelineActivities("1 hour");
 

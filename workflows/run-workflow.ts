@@ -8,15 +8,9 @@ import {
   workflowInfo,
 } from "@temporalio/workflow";
 import { capReached, needsRates } from "../method/budget-caps";
+import { mergeUsage, type ProblemEntry, type ProblemOutcome } from "../method/pipeline-records";
 import { pipelineActivities } from "./pipeline-activities-proxy";
-import {
-  mergeUsage,
-  type ProblemEntry,
-  type ProblemOutcome,
-  type RunProgress,
-  type RunState,
-  type RunWorkflowInput,
-} from "./pipeline-types";
+import type { RunProgress, RunState, RunWorkflowInput } from "./pipeline-types";
 import { problemWorkflow } from "./problem-workflow";
 
 // Preparing may download a release (about 1 GB per shard) before reading it.

@@ -1,13 +1,8 @@
 import { executeChild } from "@temporalio/workflow";
+import { methodLabel, type SweepProblemOutcome, type SweepSettingOutcome } from "../method/pipeline-records";
 import { budgetSettingLabel } from "../method/sweep-grid";
 import { pipelineActivities } from "./pipeline-activities-proxy";
-import {
-  methodLabel,
-  type SweepProblemOutcome,
-  type SweepProblemWorkflowInput,
-  type SweepSettingOutcome,
-  type SweepWorkflowInput,
-} from "./pipeline-types";
+import type { SweepProblemWorkflowInput, SweepWorkflowInput } from "./pipeline-types";
 import { runWorkflow } from "./run-workflow";
 
 const acts = pipelineActivities("1 hour");

@@ -8,10 +8,10 @@ import {
   type SelectionConfig,
   SelectionSchema,
 } from "../../config/run-config";
+import { methodLabel } from "../../method/pipeline-records";
 import type { RunSummary } from "../../method/run-summary";
 import { connectClient } from "../../runtime/temporal-client";
 import { TASK_QUEUE } from "../../worker/task-queue";
-import { methodLabel } from "../../workflows/pipeline-types";
 import { reselectWorkflow } from "../../workflows/reselect-workflow";
 import type { GlobalOptions } from "../global-options";
 import { formatSummary } from "../summary-table";

@@ -1,0 +1,157 @@
+import type { CapsConfig, SelectionConfig } from "../config/run-config";
+import type { ContentRef } from "../store/content-store";
+
+/**
+ * The pipeline's domain records: spend by stage, samples and their rounds, selection and problem
+ * outcomes. Pure data shared by the method, the activities and the workflows; what travels through
+ * workflow history is built from these (small records and content refs).
+ */
+
+/** LLM spend stages, as the method doc §7 names them. */
+export type Stage = "generate" | "refine" | "test_inputs" | "adaptive_inputs" | "judge" | "fallback_judge";
+
+export interface StageUsage {
+  requests: number;
+  prompt: number;
+  completion: number;
+  reasoning: number;
+}
+
+export type UsageByStage = Partial<Record<Stage, StageUsage>>;
+
+export const NO_USAGE: StageUsage = { requests: 0, prompt: 0, completion: 0, reasoning: 0 };
+
+export function addStageUsage(a: StageUsage, b: StageUsage): StageUsage {
+  return {
+    requests: a.requests + b.requests,
+    prompt: a.prompt + b.prompt,
+    completion: a.completion + b.completion,
+    reasoning: a.reasoning + b.reasoning,
+  };
+}
+
+export function mergeUsage(a: UsageByStage, b: UsageByStage): UsageByStage {
+  const merged: UsageByStage = { ...a };
+  for (const [stage, u] of Object.entries(b) as [Stage, StageUsage][]) {
+    merged[stage] = addStageUsage(merged[stage] ?? NO_USAGE, u);
+  }
+  return merged;
+}
+
+/** Dollars per million tokens of one stage's model. */
+export interface TokenRates {
+  inputPer1M: number;
+  outputPer1M: number;
+}
+
+/**
+ * Each stage's rates, resolved from the price table before the run (by an activity), so that a
+ * workflow can price its own usage without I/O.
+ */
+export type StageRates = Partial<Record<Stage, TokenRates>>;
+
+export type CapLimits = NonNullable<CapsConfig["problem"]>;
+
+/** A cap that was reached: which one, the spend against its limit, where, and what was done. */
+export interface CapEvent {
+  scope: "problem" | "run";
+  cap: "tokens" | "costUsd";
+  value: number;
+  limit: number;
+  /** The step that did not go ahead as configured: a debug round, a selection method, or a problem's start. */
+  stage: "refine" | "select" | "start";
+  /** The debug round not run (for `refine`). */
+  round?: number;
+  /** The problems finished when a run cap was reached. */
+  afterProblems?: number;
+  action: CapsConfig["onProblemCap"] | CapsConfig["onRunCap"];
+}
+
+export interface ProblemEntry {
+  id: string;
+  ref: ContentRef;
+  difficulty: string;
+}
+
+/** One round of one sample: the program it produced and how it did on the public tests. */
+export interface SampleRound {
+  round: number;
+  /** Absent when the answer could not be parsed after the configured retries. */
+  codeRef?: ContentRef;
+  parseError?: string;
+  /** The model's reasoning (DSPy field or text around the code), for the debug trace. */
+  reasoningRef?: ContentRef;
+  publicPassed: number;
+  publicTotal: number;
+  /** The feedback string on the public tests, for the next debug round. */
+  feedbackRef?: ContentRef;
+  /**
+   * This round's own tokens (its share of a batched generation, its refinement call, its parse
+   * retries): what a sweep attributes to the settings that use the round. Absent in older records.
+   */
+  usage?: StageUsage;
+}
+
+export interface SampleHistory {
+  index: number;
+  rounds: SampleRound[];
+}
+
+export interface SelectionCandidateRef {
+  index: number;
+  codeRef: ContentRef;
+  publicScore: number;
+}
+
+export interface MethodResult {
+  label: string;
+  selected: number | null;
+  passed: boolean;
+  reason: string;
+  recordRef?: ContentRef;
+}
+
+export interface ProblemOutcome {
+  problemId: string;
+  difficulty: string;
+  samples: number;
+  rounds: number;
+  methods: MethodResult[];
+  /** Oracle per round: does any sample's program as of that round pass the hidden tests? */
+  oracleByRound: boolean[];
+  /** Share of samples whose program as of each round passes (for pass@k estimates). */
+  correctByRound: number[];
+  usage: UsageByStage;
+  recordRef: ContentRef;
+  /** The spend cap that changed how this problem ran: which, its value against the limit, where, and what was done. */
+  capped?: CapEvent;
+}
+
+/** One setting's result on one problem of a sweep. */
+export interface SweepSettingOutcome {
+  n: number;
+  rounds: number;
+  method: string;
+  selected: number | null;
+  passed: boolean;
+  reason: string;
+  /** The selection calls paid in this sweep for this setting. */
+  paid: UsageByStage;
+  /** The selection calls' price had this setting run alone (cached answers counted at their price). */
+  standalone: UsageByStage;
+}
+
+export interface SweepProblemOutcome {
+  problemId: string;
+  difficulty: string;
+  settings: SweepSettingOutcome[];
+}
+
+/** A stable, readable label of a selection method and its options, used as its key in results. */
+export function methodLabel(method: SelectionConfig): string {
+  const options = Object.entries(method)
+    .filter(([k]) => k !== "method")
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(",");
+  return options ? `${method.method}(${options})` : method.method;
+}
