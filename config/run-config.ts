@@ -13,6 +13,11 @@ export const SamplingSchema = z
     maxTokens: z.number().int().positive().optional(),
     /** Base of the per-request seed; the request seed also mixes in problem, sample and round. */
     seed: z.number().int().optional(),
+    /**
+     * Temperatures of a role's successive tries where it retries a call (the test generator: the
+     * reference asks at 0.7 + 0.01·k for tries k = 1, 2, 3). Unset: `temperature` on every try.
+     */
+    tryTemperatures: z.array(z.number().min(0).max(2)).min(1).optional(),
   })
   .strict();
 
@@ -37,8 +42,18 @@ export const RoleSchema = z
     layout: z.enum(["dspy", "raw"]).default("dspy"),
     systemPrompt: z.string().optional(),
     sampling: SamplingSchema.default({}),
-    /** Further requests after an answer that cannot be parsed; then the sample is marked unparsable. */
-    parseRetries: z.number().int().min(0).max(10).default(2),
+    /**
+     * Re-asks after an answer that cannot be parsed (paid under the `reask` stage). 0, the default,
+     * is the reference's behaviour: the sample keeps empty code, which fails its tests, and its state
+     * says why. A re-ask makes scores look better than the reference's.
+     */
+    parseRetries: z.number().int().min(0).max(10).default(0),
+    /**
+     * Show the problem's starter code (`class Solution: def <func_name>(...)`) in generation and
+     * debug prompts and ask for code in that form, as LiveCodeBench's own prompt does. The
+     * reference never shows it; presets bound to the reference's prompts keep this off.
+     */
+    showStarterCode: z.boolean().default(false),
   })
   .strict();
 
@@ -68,11 +83,33 @@ const LlmJudgeSelection = z
     method: z.literal("llm_judge"),
     /** `generated_tests`: Table 3's test-aware judge; `code_only`: round-robin on code alone. */
     grounding: z.enum(["generated_tests", "code_only"]).default("generated_tests"),
+    /**
+     * `both`: each pair is judged in both orders and only a consistent verdict counts (the
+     * reference's `_bt` judges; the default). `one`: one call per pair, 0 or 1
+     * (`llm_judge_pairwise`; code only).
+     */
+    orders: z.enum(["both", "one"]).optional(),
   })
-  .strict();
+  .strict()
+  .refine((m) => m.orders !== "one" || m.grounding === "code_only", {
+    path: ["orders"],
+    message: "the one-order judge is code-only (the reference's llm_judge_pairwise): set grounding: code_only",
+  });
 
 const SimpleSelection = z
-  .object({ method: z.enum(["oracle", "first", "random", "generated_tests", "self_debug"]) })
+  .object({
+    method: z.enum([
+      "oracle",
+      "first",
+      "random",
+      "generated_tests",
+      "self_debug",
+      /** The reference's `timeout_tests`: among the best public scorers, the most large-input survivors. */
+      "timeout_tests",
+      /** The reference's `generated_tests_majority_llm`: per generated test, the LLM picks the right output cluster. */
+      "generated_tests_majority_llm",
+    ]),
+  })
   .strict();
 
 export const SelectionSchema = z.discriminatedUnion("method", [
@@ -91,6 +128,8 @@ export const SELECTION_METHODS = [
   "random",
   "generated_tests",
   "self_debug",
+  "timeout_tests",
+  "generated_tests_majority_llm",
 ] as const;
 
 const CapLimitsSchema = z
@@ -155,6 +194,8 @@ export const DatasetSchema = z
 export const RunConfigSchema = z
   .object({
     name: z.string().min(1).default("run"),
+    /** What the run is; a reproduction preset says here what it changes from the reference, if anything. */
+    description: z.string().optional(),
     dataset: DatasetSchema,
     endpoints: z.record(z.string(), EndpointSchema),
     roles: z
@@ -174,15 +215,48 @@ export const RunConfigSchema = z
         context: z.enum(["all", "last"]).default("all"),
         includeReasoning: z.boolean().default(true),
         testSuites: z.number().int().min(1).max(10).default(1),
+        /**
+         * `exit`: a sample stops once it passes every public test (S*). `refine`: it then keeps
+         * refining against generated tests, AlphaCodium-style (the reference's
+         * `--selfdebug_decision refine`; not part of S*).
+         */
+        selfDebugDecision: z.enum(["exit", "refine"]).default("exit"),
         caps: CapsSchema.optional(),
       })
       .strict()
-      .default({ n: 16, rounds: 3, context: "all", includeReasoning: true, testSuites: 1 }),
+      .default({
+        n: 16,
+        rounds: 3,
+        context: "all",
+        includeReasoning: true,
+        testSuites: 1,
+        selfDebugDecision: "exit",
+      }),
     selection: z
       .array(SelectionSchema)
       .min(1)
       .default([{ method: "sstar", mode: "ref", tieBreak: "lowest-index", hidePredictedOutputs: false }]),
     grader: z.enum(["lcb", "ref"]).default("lcb"),
+    /** Further graders every selected and oracle program is also graded with (e.g. `ref` beside `lcb`). */
+    alsoGrade: z.array(z.enum(["lcb", "ref"])).default([]),
+    execution: z
+      .object({
+        /**
+         * How a call-based program's function is found. `resolve`: the one resolution every stage
+         * shares (the row's func_name on `Solution` or the module, then a renamed or top-level
+         * function that takes the test's arguments; docs/entry-points.md). `strict`: only what the
+         * grader itself finds (LiveCodeBench: func_name exactly; the reference: the first name
+         * before a parenthesis).
+         */
+        entryPoint: z.enum(["resolve", "strict"]).default("resolve"),
+        /**
+         * How a generated call test whose input is a JSON object is passed: `keywords` (the
+         * reference: `f(**input)`) or `positional` (its values in order).
+         */
+        dictInputs: z.enum(["keywords", "positional"]).default("keywords"),
+      })
+      .strict()
+      .default({ entryPoint: "resolve", dictInputs: "keywords" }),
     limits: z
       .object({
         timeSec: z.number().positive().max(600).optional(),
