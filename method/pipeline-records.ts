@@ -8,7 +8,14 @@ import type { ContentRef } from "../store/content-store";
  */
 
 /** LLM spend stages, as the method doc §7 names them. */
-export type Stage = "generate" | "refine" | "test_inputs" | "adaptive_inputs" | "judge" | "fallback_judge";
+export type Stage =
+  | "generate"
+  | "refine"
+  | "reask"
+  | "test_inputs"
+  | "adaptive_inputs"
+  | "judge"
+  | "fallback_judge";
 
 export interface StageUsage {
   requests: number;

@@ -12,6 +12,26 @@ export interface PromptProblem {
   /** The statement: the only problem text the reference shows the model. */
   content: string;
   kind: ProblemKind;
+  /** LeetCode's stub (`class Solution: def <func_name>(...)`), shown only when a role asks for it. */
+  starterCode?: string;
+}
+
+/** LiveCodeBench's own generation prompt's format line for problems with starter code. */
+export const STARTER_CODE_FORMAT =
+  "You will use the following starter code to write the solution to the problem and enclose your code within delimiters.";
+
+/** The code field's description when the starter code is shown: the stub completed, as LiveCodeBench asks. */
+export const CODE_FIELD_DESC_WITH_STARTER =
+  "Executable Python code: the given starter code with its method completed (keep the class and the method name). DO NOT give me anything else! ";
+
+/**
+ * The problem text a role is shown: the statement, and with `showStarterCode` LiveCodeBench's
+ * starter-code section after it (only for problems that have starter code).
+ */
+export function questionText(problem: PromptProblem, showStarterCode: boolean): string {
+  const stub = problem.starterCode?.trim();
+  if (!showStarterCode || !stub) return problem.content;
+  return `${problem.content}\n\n${STARTER_CODE_FORMAT}\n\`\`\`python\n${stub}\n\`\`\``;
 }
 
 const CONTINUATION_22 = " ".repeat(22);
@@ -63,15 +83,23 @@ export const RAW_INSTRUCTION: Record<ProblemKind, string> = {
 export function generationMessages(
   problem: PromptProblem,
   layout: PromptLayout,
-  options: { systemPrompt?: string } = {},
+  options: { systemPrompt?: string; showStarterCode?: boolean } = {},
 ): ChatMessage[] {
+  const withStarter = !!options.showStarterCode && !!problem.starterCode?.trim();
+  const question = questionText(problem, withStarter);
   if (layout === "raw") {
-    const user: ChatMessage = { role: "user", content: RAW_INSTRUCTION[problem.kind] + problem.content };
+    // With the stub shown, the reference's "return the function body" would contradict it.
+    const instruction = withStarter
+      ? `${RAW_INSTRUCTION.stdin.split(".")[0]}. `
+      : RAW_INSTRUCTION[problem.kind];
+    const user: ChatMessage = { role: "user", content: instruction + question };
     return options.systemPrompt ? [{ role: "system", content: options.systemPrompt }, user] : [user];
   }
   return dspyMessages({
-    inputs: [{ name: "prompt", value: problem.content }],
-    outputs: [{ name: "code", desc: CODE_FIELD_DESC[problem.kind] }],
+    inputs: [{ name: "prompt", value: question }],
+    outputs: [
+      { name: "code", desc: withStarter ? CODE_FIELD_DESC_WITH_STARTER : CODE_FIELD_DESC[problem.kind] },
+    ],
     chainOfThought: true,
   });
 }

@@ -30,6 +30,8 @@ export const ROLE_OF_STAGE: Record<
 > = {
   generate: "generator",
   refine: "debugger",
+  // Re-asks after unparsable answers: mostly the generator's (a debug answer's re-ask is the debugger's, counted here too).
+  reask: "generator",
   test_inputs: "testGenerator",
   adaptive_inputs: "inputSynthesizer",
   judge: "judge",

@@ -15,6 +15,7 @@ import type { SettingSpend, SettingsFile } from "./setting-results";
 export const STAGE_ORDER = [
   "generate",
   "refine",
+  "reask",
   "test_inputs",
   "adaptive_inputs",
   "judge",

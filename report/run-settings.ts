@@ -32,7 +32,10 @@ export function selectionStagesOf(methodLabel: string): readonly Stage[] {
         : ["test_inputs", "judge", "fallback_judge"];
     case "majority_vote":
     case "generated_tests":
+    case "timeout_tests":
       return ["test_inputs"];
+    case "generated_tests_majority_llm":
+      return ["test_inputs", "judge"];
     default:
       return [];
   }

@@ -15,6 +15,8 @@ export const VERDICTS = [
   "memory_limit",
   "output_limit",
   "compile_error",
+  /** A call-based program loaded, but no function to call could be found (docs/entry-points.md). */
+  "no_entry_point",
 ] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
@@ -49,6 +51,11 @@ export interface TestCase {
   input: string;
   /** Expected stdout, or the JSON of the expected return value. Absent in collect mode. */
   expected?: string;
+  /**
+   * Call problems: `input` is one JSON object whose entries are passed as keyword arguments
+   * (the reference's generated tests), instead of one JSON value per line passed positionally.
+   */
+  keywords?: boolean;
 }
 
 export interface ExecutionRequest {
@@ -62,7 +69,16 @@ export interface ExecutionRequest {
   /** Grade mode: stop at the first failing test, as LiveCodeBench does. Default true. */
   stopOnFailure?: boolean;
   limits?: Partial<ExecutionLimits>;
+  /**
+   * Call problems: `resolve` (default) finds the function the way every stage shares (funcName on
+   * `Solution` or the module, then a renamed or top-level function taking the test's arguments);
+   * `strict` only what the grader itself finds (LiveCodeBench: funcName; the reference: the first
+   * name before a parenthesis).
+   */
+  entryPoint?: EntryPointPolicy;
 }
+
+export type EntryPointPolicy = "resolve" | "strict";
 
 export interface TestResult {
   outcome: Outcome;
@@ -81,6 +97,8 @@ export interface ExecutionResult {
   mode: ExecutionMode;
   /** Set when the program could not be loaded; `tests` is then empty. */
   compileError?: string;
+  /** Why it could not be loaded, when that was no compile error: no function to call was found. */
+  loadFailure?: "no_entry_point";
   /** One per test that ran, in input order; in grade mode with stopOnFailure it ends at the first failure. */
   tests: TestResult[];
   cpuMs: number;

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { PipelineDeps } from "../activities/pipeline-activities";
+import type { PipelineDeps } from "../activities/activity-support";
 import { ledgerTarget, openLedger } from "../ledger/open-ledger";
 import { OpenAiGateway } from "../llm/openai-gateway";
 import { createExecutor, type Isolation } from "../sandbox/create-executor";

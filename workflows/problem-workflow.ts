@@ -74,7 +74,7 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
       for (let round = 1; round < config.budget.rounds; round++) {
         const last = history.rounds.at(-1);
         // An unparsable sample is abandoned (as the reference does); a passing one stops.
-        if (!last?.codeRef || passedPublic(last)) break;
+        if (!last?.codeRef || last.parseError !== undefined || passedPublic(last)) break;
         // A reached spend cap (the problem's, or the run's passed in at its start) ends refinement.
         if (caps.check(usage, "refine", round)) break;
         const refined = await llm.refineSample({

@@ -5,31 +5,24 @@ import { parseDspySections } from "../method/dspy-layout";
 import {
   type GeneratedTest,
   parseGeneratedTests,
-  parseJudgeChoice,
   postProcessCode,
   stripThinking,
 } from "../method/parse-response";
 import { mergeUsage, type Stage, type UsageByStage } from "../method/pipeline-records";
-import {
-  adaptiveInputsMessages,
-  feedbackMessage,
-  type JudgedExecution,
-  type JudgedSample,
-  pairwiseJudgeMessages,
-  testInputsMessages,
-  timeoutInputMessages,
-} from "../method/prompts";
+import { adaptiveInputsMessages, testInputsMessages, timeoutInputMessages } from "../method/prompts";
 import type { SeededRandom } from "../method/seeded-random";
-import type { JudgeChoice, SelectionTools } from "../method/selection";
 import type { ExecutionResult, TestResult } from "../sandbox/types";
 import type { ActivitySpend } from "../spend/spend-context";
 import type { CachedExecutor } from "./cached-executor";
+import { programExecution } from "./program-execution";
 import { callRole, type RoleCallResult } from "./role-calls";
 
 /** A generated test as the runner takes it, with the model's predicted output kept aside. */
 export interface RunnableTest {
   input: string;
   predicted?: string;
+  /** A call test whose input is one JSON object passed as keyword arguments (the reference's form). */
+  keywords?: boolean;
 }
 
 /** The reference's test-generation tries per suite before giving up with no tests. */
@@ -46,7 +39,11 @@ sys.stdout.write(value if isinstance(value, str) else json.dumps(value))
 `;
 
 /** Generated inputs in the runner's form: stdin text, or one JSON value per line (dict values in order). */
-export function runnableTest(test: GeneratedTest, kind: Problem["kind"]): RunnableTest {
+export function runnableTest(
+  test: GeneratedTest,
+  kind: Problem["kind"],
+  dictInputs: "keywords" | "positional" = "positional",
+): RunnableTest {
   if (kind === "stdin") {
     const input = typeof test.input === "string" ? test.input : JSON.stringify(test.input);
     const predicted =
@@ -57,10 +54,12 @@ export function runnableTest(test: GeneratedTest, kind: Problem["kind"]): Runnab
           : JSON.stringify(test.output);
     return { input, predicted };
   }
-  const args =
-    typeof test.input === "object" && test.input !== null && !Array.isArray(test.input)
-      ? Object.values(test.input as Record<string, unknown>)
-      : [test.input];
+  const predicted = test.output === undefined ? undefined : JSON.stringify(test.output);
+  const isDict = typeof test.input === "object" && test.input !== null && !Array.isArray(test.input);
+  // The reference calls f(**input) for a dict and f(input) for anything else.
+  if (isDict && dictInputs === "keywords")
+    return { input: JSON.stringify(test.input), predicted, keywords: true };
+  const args = isDict ? Object.values(test.input as Record<string, unknown>) : [test.input];
   return {
     input: args.map((a) => JSON.stringify(a)).join("\n"),
     predicted: test.output === undefined ? undefined : JSON.stringify(test.output),
@@ -151,10 +150,12 @@ export interface SelectionToolsOptions {
 }
 
 /**
- * SelectionTools backed by the run's roles and the sandbox. Everything is memoised, and the LLM and
- * execution caches underneath make repeated asks free across methods and across retries.
+ * Stage 2's tests, backed by the run's roles and the sandbox: the test generator's inputs, large
+ * timeout inputs, adaptive inputs for a pair, and every candidate's outputs on them (which the
+ * pure clustering in method/ groups). Everything is memoised, and the LLM and execution caches
+ * underneath make repeated asks free across methods and across retries.
  */
-export class RunSelectionTools implements SelectionTools {
+export class TestSynthesis {
   readonly rng: SeededRandom;
   usage: UsageByStage = {};
   /** What the calls cost counting those the response cache answered (with a UsageMemoGateway; else `usage`). */
@@ -169,19 +170,19 @@ export class RunSelectionTools implements SelectionTools {
   };
   private tests?: Promise<RunnableTest[]>;
   private timeoutInputs?: Promise<RunnableTest[]>;
-  private readonly runs = new Map<string, Promise<ExecutionResult>>();
+  protected readonly runs = new Map<string, Promise<ExecutionResult>>();
   private readonly adaptive = new Map<string, Promise<RunnableTest[]>>();
 
-  constructor(private readonly o: SelectionToolsOptions) {
+  constructor(protected readonly o: SelectionToolsOptions) {
     this.rng = o.rng;
   }
 
-  private addUsage(call: RoleCallResult): void {
+  protected addUsage(call: RoleCallResult): void {
     this.usage = mergeUsage(this.usage, { [call.stage]: call.usage });
     this.standaloneUsage = mergeUsage(this.standaloneUsage, { [call.stage]: call.standalone ?? call.usage });
   }
 
-  private generatedTests(): Promise<RunnableTest[]> {
+  protected generatedTests(): Promise<RunnableTest[]> {
     this.tests ??= (async () => {
       const all: RunnableTest[] = [];
       for (let suite = 0; suite < this.o.config.budget.testSuites; suite++) {
@@ -199,7 +200,11 @@ export class RunSelectionTools implements SelectionTools {
           this.addUsage(call);
           const parsed = parseGeneratedTests(call.texts[0] ?? "", this.o.problem.kind);
           if (parsed.ok) {
-            all.push(...parsed.value.map((t) => runnableTest(t, this.o.problem.kind)));
+            all.push(
+              ...parsed.value.map((t) =>
+                runnableTest(t, this.o.problem.kind, this.o.config.execution.dictInputs),
+              ),
+            );
             break;
           }
         }
@@ -219,19 +224,17 @@ export class RunSelectionTools implements SelectionTools {
   /** Runs a candidate on tests; `stage` is what the batch is paid under when it really runs. */
   private run(index: number, tests: RunnableTest[], stage: Stage): Promise<ExecutionResult> {
     const code = this.o.codes.get(index) ?? "";
-    const key = `${code}\u0000${JSON.stringify(tests.map((t) => t.input))}`;
+    const key = `${code}\u0000${JSON.stringify(tests.map((t) => [t.input, t.keywords ?? false]))}`;
     let run = this.runs.get(key);
     if (!run) {
       run = this.o.executor.execute(
-        {
-          program: code,
-          kind: this.o.problem.kind,
-          funcName: this.o.problem.funcName,
-          tests: tests.map((t) => ({ input: t.input })),
-          mode: "collect",
-          grader: this.o.config.grader,
-          limits: this.o.config.limits,
-        },
+        programExecution(
+          this.o.problem,
+          code,
+          tests.map((t) => (t.keywords ? { input: t.input, keywords: true } : { input: t.input })),
+          this.o.config,
+          { mode: "collect" },
+        ),
         { ...this.o.payer, stage },
       );
       this.runs.set(key, run);
@@ -239,7 +242,7 @@ export class RunSelectionTools implements SelectionTools {
     return run;
   }
 
-  private async outputs(index: number, tests: RunnableTest[], stage: Stage): Promise<string[]> {
+  protected async outputs(index: number, tests: RunnableTest[], stage: Stage): Promise<string[]> {
     if (tests.length === 0) return [];
     const result = await this.run(index, tests, stage);
     return tests.map((_, t) => outputValue(result.tests[t], result.compileError));
@@ -319,7 +322,7 @@ export class RunSelectionTools implements SelectionTools {
     );
   }
 
-  private adaptiveTests(a: number, b: number): Promise<RunnableTest[]> {
+  protected adaptiveTests(a: number, b: number): Promise<RunnableTest[]> {
     const key = `${a}:${b}`;
     let tests = this.adaptive.get(key);
     if (!tests) {
@@ -342,85 +345,14 @@ export class RunSelectionTools implements SelectionTools {
         this.addUsage(call);
         // The reference swallows a parse failure here: the judge then sees the two codes only.
         const parsed = parseGeneratedTests(call.texts[0] ?? "", this.o.problem.kind);
-        const runnable = parsed.ok ? parsed.value.map((t) => runnableTest(t, this.o.problem.kind)) : [];
+        const runnable = parsed.ok
+          ? parsed.value.map((t) => runnableTest(t, this.o.problem.kind, this.o.config.execution.dictInputs))
+          : [];
         this.log.adaptive[key] = runnable;
         return runnable;
       })();
       this.adaptive.set(key, tests);
     }
     return tests;
-  }
-
-  private shown(output: string, test: RunnableTest): string {
-    if (this.o.hidePredictedOutputs || test.predicted === undefined) return output;
-    // The reference shows the judge its whole feedback message, predicted output included.
-    const failed = output.startsWith("Error:");
-    return feedbackMessage({
-      input: test.input,
-      expected: test.predicted,
-      output,
-      error: failed ? output.slice(7, -1) : undefined,
-      killed: output === "Error: Time out!",
-      passed: !failed && agreesWithPrediction(output, test.predicted, this.o.problem.kind),
-    });
-  }
-
-  private async judgeBothOrders(
-    stage: Stage,
-    sampleA: JudgedSample,
-    sampleB: JudgedSample,
-  ): Promise<[JudgeChoice, JudgeChoice]> {
-    const ask = async (pair: [JudgedSample, JudgedSample]): Promise<JudgeChoice> => {
-      const call = await callRole(
-        this.o.llm,
-        this.o.config,
-        "judge",
-        stage,
-        this.o.problem.id,
-        pairwiseJudgeMessages(this.o.problem, pair),
-        ["judge"],
-        this.o.payer,
-      );
-      this.addUsage(call);
-      const choice = parseJudgeChoice(call.texts[0] ?? "");
-      return choice.ok ? choice.value : undefined;
-    };
-    return Promise.all([ask([sampleA, sampleB]), ask([sampleB, sampleA])]);
-  }
-
-  async adaptiveJudgment(a: number, b: number): Promise<[JudgeChoice, JudgeChoice]> {
-    const tests = await this.adaptiveTests(a, b);
-    const [outA, outB] = await Promise.all([
-      this.outputs(a, tests, "adaptive_inputs"),
-      this.outputs(b, tests, "adaptive_inputs"),
-    ]);
-    const executions = (outputs: string[]): JudgedExecution[] =>
-      tests.map((t, i) => ({ input: t.input, shown: this.shown(outputs[i] ?? "", t) }));
-    return this.judgeBothOrders(
-      "judge",
-      { code: this.o.codes.get(a) ?? "", executions: executions(outA) },
-      { code: this.o.codes.get(b) ?? "", executions: executions(outB) },
-    );
-  }
-
-  async testAwareJudgment(a: number, b: number, test: number): Promise<[JudgeChoice, JudgeChoice]> {
-    const tests = await this.generatedTests();
-    const outputs = await this.outputsOnGeneratedTests([a, b]);
-    const on = (c: number): JudgedExecution[] => [
-      { input: tests[test]?.input ?? "", shown: outputs.get(c)?.[test] ?? "" },
-    ];
-    return this.judgeBothOrders(
-      "judge",
-      { code: this.o.codes.get(a) ?? "", executions: on(a) },
-      { code: this.o.codes.get(b) ?? "", executions: on(b) },
-    );
-  }
-
-  codeOnlyJudgment(a: number, b: number): Promise<[JudgeChoice, JudgeChoice]> {
-    return this.judgeBothOrders(
-      "fallback_judge",
-      { code: this.o.codes.get(a) ?? "" },
-      { code: this.o.codes.get(b) ?? "" },
-    );
   }
 }

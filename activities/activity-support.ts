@@ -1,0 +1,67 @@
+import { ApplicationFailure, Context } from "@temporalio/activity";
+import type { Problem } from "../datasets/problem";
+import { type LlmGateway, PermanentLlmError } from "../llm/llm-gateway";
+import type { ProgramExecutor } from "../sandbox/types";
+import type { SpendRecorder } from "../spend/spend-recorder";
+import type { ContentRef, ContentStore, KeyedStore } from "../store/content-store";
+
+/** What every stage's activities are built from: the boundaries they do their I/O through. */
+export interface PipelineDeps {
+  store: ContentStore;
+  llm: LlmGateway;
+  /** Created on first use: a worker that only orchestrates never starts sandboxes. */
+  executor: () => Promise<ProgramExecutor>;
+  executionCache: KeyedStore;
+  /** Where datasets named by URL or `lcb:` are downloaded once. */
+  datasetCacheDir: string;
+  /** Where paid LLM responses and executed sandbox batches are recorded (the ledger first). */
+  spend: SpendRecorder;
+  /** What each paid completion cost, by response-cache key, for sweeps' standalone spend (else per process). */
+  usageMemo?: KeyedStore;
+}
+
+/** Temporal must not retry what cannot succeed; the message names what is wrong. */
+export function permanent(err: unknown): never {
+  if (err instanceof PermanentLlmError) {
+    throw ApplicationFailure.nonRetryable(
+      err.message,
+      err.kind === "context_overflow" ? "ContextOverflow" : "BadLlmRequest",
+    );
+  }
+  throw err;
+}
+
+/** How often running activities report liveness; a worker killed mid-activity is noticed within the heartbeat timeout. */
+const HEARTBEAT_EVERY_MS = 10_000;
+
+/**
+ * Heartbeats while an activity runs. Without it a preempted worker's activity would only be retried
+ * after its whole start-to-close timeout (up to an hour for a long generation).
+ */
+export function heartbeating<A extends unknown[], R>(
+  activity: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    const context = Context.current();
+    const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+    try {
+      return await activity(...args);
+    } finally {
+      clearInterval(timer);
+    }
+  };
+}
+
+/** Problems by content ref, read once per worker (the last 256). */
+export function problemLoader(store: ContentStore): (ref: ContentRef) => Promise<Problem> {
+  const cache = new Map<string, Promise<Problem>>();
+  return (ref) => {
+    let problem = cache.get(ref);
+    if (!problem) {
+      problem = store.getJson<Problem>(ref);
+      cache.set(ref, problem);
+      if (cache.size > 256) cache.delete(cache.keys().next().value as string);
+    }
+    return problem;
+  };
+}

@@ -1,0 +1,141 @@
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { RunConfig } from "../config/run-config";
+import { capsSummary } from "../method/budget-caps";
+import type { ProblemEntry, ProblemOutcome, SelectionCandidateRef } from "../method/pipeline-records";
+import { summarizeRun } from "../method/run-summary";
+import type { ProblemScope } from "../spend/spend-recorder";
+import type { ContentRef, ContentStore } from "../store/content-store";
+import type { PipelineDeps } from "./activity-support";
+import { readNotRun } from "./budget-cap-activities";
+
+/** A run's results folder: per-problem records, results.jsonl, summary.json, LiveCodeBench files. */
+export function resultsActivities(deps: PipelineDeps) {
+  return {
+    /** The problem's full record (every candidate, lineage, selections, verdicts), to the results folder. */
+    async writeProblemResult(input: {
+      resultsDir: string;
+      outcome: Omit<ProblemOutcome, "recordRef">;
+      record: unknown;
+      scope: ProblemScope;
+    }): Promise<ContentRef> {
+      const recordRef = await deps.store.putJson(input.record);
+      const dir = join(input.resultsDir, "problems");
+      await mkdir(dir, { recursive: true });
+      const outcome: ProblemOutcome = { ...input.outcome, recordRef };
+      await writeFile(
+        join(dir, `${encodeURIComponent(outcome.problemId)}.json`),
+        `${JSON.stringify(outcome)}\n`,
+      );
+      deps.spend.problemFinished(input.scope);
+      return recordRef;
+    },
+
+    /** What a finished run stored per problem: enough to select again without generating. */
+    async storedCandidates(input: { resultsDir: string }): Promise<
+      {
+        problem: ProblemEntry;
+        candidates: SelectionCandidateRef[];
+        oracleByRound: boolean[];
+        correctByRound: number[];
+      }[]
+    > {
+      const dir = join(input.resultsDir, "problems");
+      const files = (await readdir(dir).catch(() => [] as string[]))
+        .filter((f) => f.endsWith(".json"))
+        .sort();
+      return Promise.all(
+        files.map(async (f) => {
+          const outcome = JSON.parse(await readFile(join(dir, f), "utf8")) as ProblemOutcome;
+          const record = await deps.store.getJson<{
+            problem: ProblemEntry;
+            finalCandidates: SelectionCandidateRef[];
+          }>(outcome.recordRef);
+          return {
+            problem: record.problem,
+            candidates: record.finalCandidates,
+            oracleByRound: outcome.oracleByRound,
+            correctByRound: outcome.correctByRound,
+          };
+        }),
+      );
+    },
+
+    /** The summary of a reselection, in the run summary's shape, written beside the run's own. */
+    async writeReselectSummary(input: {
+      runId: string;
+      config: RunConfig;
+      resultsDir: string;
+      label: string;
+      outcomes: ProblemOutcome[];
+    }): Promise<unknown> {
+      const summary = summarizeRun(input.runId, input.config, input.outcomes);
+      const dir = join(input.resultsDir, "reselect");
+      await mkdir(dir, { recursive: true });
+      await writeFile(
+        join(dir, `${input.label.replace(/[^\w.=,()-]+/g, "_")}.json`),
+        `${JSON.stringify(summary, null, 2)}\n`,
+      );
+      return summary;
+    },
+
+    /** results.jsonl, summary.json and LiveCodeBench generation files from every problem's result. */
+    async writeRunSummary(input: { runId: string; config: RunConfig; resultsDir: string }): Promise<unknown> {
+      const dir = join(input.resultsDir, "problems");
+      const files = (await readdir(dir).catch(() => [] as string[]))
+        .filter((f) => f.endsWith(".json"))
+        .sort();
+      const outcomes: ProblemOutcome[] = await Promise.all(
+        files.map(async (f) => JSON.parse(await readFile(join(dir, f), "utf8")) as ProblemOutcome),
+      );
+      const summary = {
+        ...summarizeRun(input.runId, input.config, outcomes),
+        // Where and why spend caps changed the run (only when caps are configured).
+        ...(input.config.budget.caps
+          ? { caps: capsSummary(outcomes, await readNotRun(input.resultsDir)) }
+          : {}),
+      };
+      await writeFile(
+        join(input.resultsDir, "results.jsonl"),
+        outcomes.map((o) => JSON.stringify(o)).join("\n") + (outcomes.length ? "\n" : ""),
+      );
+      await writeFile(join(input.resultsDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+      await writeLcbGenerations(deps.store, input.resultsDir, outcomes);
+      return summary;
+    },
+  };
+}
+
+/**
+ * LiveCodeBench's custom-evaluation input: `[{question_id, code_list}]`, one file per selection
+ * method (the selected program) and one with every final candidate (for pass@k).
+ */
+async function writeLcbGenerations(
+  store: ContentStore,
+  resultsDir: string,
+  outcomes: ProblemOutcome[],
+): Promise<void> {
+  const byMethod = new Map<string, { question_id: string; code_list: string[] }[]>();
+  const all: { question_id: string; code_list: string[] }[] = [];
+  for (const outcome of outcomes) {
+    const record = await store.getJson<{ finalCandidates?: { index: number; codeRef: ContentRef }[] }>(
+      outcome.recordRef,
+    );
+    const codes = new Map<number, string>();
+    for (const c of record.finalCandidates ?? []) codes.set(c.index, await store.getText(c.codeRef));
+    all.push({ question_id: outcome.problemId, code_list: [...codes.values()] });
+    for (const m of outcome.methods) {
+      const list = byMethod.get(m.label) ?? [];
+      list.push({
+        question_id: outcome.problemId,
+        code_list: m.selected === null ? [""] : [codes.get(m.selected) ?? ""],
+      });
+      byMethod.set(m.label, list);
+    }
+  }
+  const dir = join(resultsDir, "lcb-generations");
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "all-candidates.json"), JSON.stringify(all));
+  for (const [label, list] of byMethod)
+    await writeFile(join(dir, `${label.replace(/[^\w.=,()-]+/g, "_")}.json`), JSON.stringify(list));
+}
