@@ -7,6 +7,9 @@ import { type KeyedStore, keyHash } from "../store/content-store";
 
 type CachedResult = ExecutionResult & { fromCache: boolean };
 
+/** 2: call-based programs' entry points are resolved (sandbox/runner/sstar_runner.py resolve_entry_point). */
+const RUNNER_SEMANTICS = 2;
+
 /**
  * Executions keyed by (program, tests, kind, function, mode, grader, limits): a retried or resumed
  * activity, a reselection or a second method selecting among the same programs runs nothing again.
@@ -25,6 +28,9 @@ export class CachedExecutor {
   async execute(request: ExecutionRequest, payer?: SandboxSpendContext): Promise<CachedResult> {
     const key = `exec:${keyHash(
       JSON.stringify([
+        // The runner's semantics: bumped when the same request would now give another result.
+        RUNNER_SEMANTICS,
+        request.entryPoint ?? "resolve",
         request.program,
         request.tests,
         request.kind,

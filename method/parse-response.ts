@@ -1,3 +1,4 @@
+import { fencedBlocks, programBlock, unfencedProgram } from "./code-extraction";
 import { parseDspySections } from "./dspy-layout";
 import type { ProblemKind, PromptLayout } from "./prompts";
 
@@ -11,35 +12,24 @@ export function stripThinking(text: string): string {
   return (open >= 0 ? closed.slice(0, open) : closed).trim();
 }
 
-const FENCE = /```[ \t]*([A-Za-z0-9_+-]*)[ \t]*\r?\n([\s\S]*?)```/g;
-
-/** The last fenced code block, as the reference's raw path extracts code. */
+/** The last fenced code block, as the reference's raw path extracts code (any fence, any tag). */
 export function lastFencedBlock(text: string): string | undefined {
-  return lastFence(text)?.body;
-}
-
-function lastFence(text: string): { body: string; start: number } | undefined {
-  let last: { body: string; start: number } | undefined;
-  for (const match of text.matchAll(FENCE)) last = { body: match[2] ?? "", start: match.index ?? 0 };
-  return last;
+  return fencedBlocks(text).at(-1)?.body;
 }
 
 /**
- * The reference's post_process_code, minus its bug: a leading bare or `py` fence no longer
- * yields empty code.
+ * The reference's post_process_code, minus its bugs: a leading bare or `py` fence no longer
+ * yields empty code, and code without a fence is cut from the prose around it.
  */
 export function postProcessCode(code: string): string {
   let text = code;
   const cut = text.indexOf("</code>");
   if (cut >= 0) text = text.slice(0, cut);
   text = text.replace(/<code>/g, "");
-  const fenced = lastFencedBlock(text);
-  if (fenced !== undefined) return fenced.trim();
-  const open = /^\s*```[A-Za-z0-9_+-]*[ \t]*\r?\n?/.exec(text);
-  if (open) text = text.slice(open[0].length);
-  const close = text.indexOf("```");
-  if (close >= 0) text = text.slice(0, close);
-  return text.trim();
+  const block = programBlock(text);
+  if (block !== undefined) return block.body.trim();
+  const bare = unfencedProgram(text);
+  return (bare?.code ?? text).trim();
 }
 
 export interface ExtractedProgram {
@@ -48,9 +38,15 @@ export interface ExtractedProgram {
   reasoning: string;
 }
 
-/** The program in a generation or self-debug answer. */
+/**
+ * The program in a generation or self-debug answer: the DSPy code field, else the program's
+ * fenced block (the last one that reads as Python), else code written without a fence. Real
+ * models answer in markdown to DSPy prompts, use ~~~ or odd language tags, put prose or example
+ * blocks after the code, or forget the fence: none of that loses the program.
+ */
 export function extractProgram(text: string, layout: PromptLayout): Parsed<ExtractedProgram> {
   const visible = stripThinking(text);
+  if (!visible) return { ok: false, reason: "the answer is empty" };
   if (layout === "dspy") {
     const fields = parseDspySections(visible, ["code"]);
     if (fields) {
@@ -60,13 +56,16 @@ export function extractProgram(text: string, layout: PromptLayout): Parsed<Extra
     }
     // Models often ignore the section layout and answer in markdown; accept a fenced block.
   }
-  const fence = lastFence(visible);
-  if (fence === undefined || !fence.body.trim()) {
-    const missing =
-      layout === "dspy" ? "no [[ ## code ## ]] section and no fenced code block" : "no fenced code block";
-    return { ok: false, reason: missing };
-  }
-  return { ok: true, value: { code: fence.body.trim(), reasoning: visible.slice(0, fence.start).trim() } };
+  const block = programBlock(visible);
+  if (block?.body.trim())
+    return { ok: true, value: { code: block.body.trim(), reasoning: visible.slice(0, block.start).trim() } };
+  const bare = unfencedProgram(visible);
+  if (bare) return { ok: true, value: { code: bare.code, reasoning: visible.slice(0, bare.start).trim() } };
+  const missing =
+    layout === "dspy"
+      ? "no [[ ## code ## ]] section, no fenced code block and no Python code"
+      : "no fenced code block and no Python code";
+  return { ok: false, reason: missing };
 }
 
 /** The judge's choice: 0 (first), 1 (second) or 2 (equally good or bad). */

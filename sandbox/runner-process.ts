@@ -33,6 +33,7 @@ interface RunnerResponse {
   id?: string;
   error?: string;
   compile_error?: string | null;
+  no_entry_point?: boolean;
   results?: {
     verdict: Outcome;
     output?: string;
@@ -132,10 +133,15 @@ export class RunnerProcess {
       program: request.program,
       kind: request.kind,
       func_name: request.funcName ?? null,
+      entry_point: request.entryPoint ?? "resolve",
       grader: request.grader ?? "lcb",
       mode: request.mode ?? "grade",
       stop_on_failure: request.stopOnFailure ?? true,
-      tests: request.tests.map((t) => ({ input: t.input, expected: t.expected ?? null })),
+      tests: request.tests.map((t) => ({
+        input: t.input,
+        expected: t.expected ?? null,
+        ...(t.keywords ? { keywords: true } : {}),
+      })),
       limits: {
         time_s: limits.timeSec,
         memory_bytes: limits.memoryBytes,
@@ -180,6 +186,7 @@ export class RunnerProcess {
       isolation: this.launch.isolation,
     };
     if (response.compile_error) result.compileError = response.compile_error;
+    if (response.compile_error && response.no_entry_point) result.loadFailure = "no_entry_point";
     return result;
   }
 

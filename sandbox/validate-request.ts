@@ -58,10 +58,15 @@ export function validateRequest(raw: unknown, where = "request"): ExecutionReque
     if (mode === "grade" && test.expected === undefined) {
       throw new InvalidRequestError(`${at}.expected`, "is required in grade mode");
     }
-    return test.expected === undefined
-      ? { input: test.input }
-      : { input: test.input, expected: test.expected };
+    if (test.keywords !== undefined && typeof test.keywords !== "boolean") {
+      throw new InvalidRequestError(`${at}.keywords`, "must be a boolean");
+    }
+    const parsed: TestCase =
+      test.expected === undefined ? { input: test.input } : { input: test.input, expected: test.expected };
+    if (test.keywords) parsed.keywords = true;
+    return parsed;
   });
+  const entryPoint = oneOf(raw.entryPoint, ["resolve", "strict"] as const, field("entryPoint"), "resolve");
   let stopOnFailure = true;
   if (raw.stopOnFailure !== undefined) {
     if (typeof raw.stopOnFailure !== "boolean")
@@ -88,5 +93,5 @@ export function validateRequest(raw: unknown, where = "request"): ExecutionReque
       limits[name as keyof ExecutionLimits] = value;
     }
   }
-  return { program: raw.program, kind, funcName, tests, mode, grader, stopOnFailure, limits };
+  return { program: raw.program, kind, funcName, tests, mode, grader, stopOnFailure, limits, entryPoint };
 }

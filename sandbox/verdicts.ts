@@ -6,7 +6,8 @@ import type { ExecutionResult, Verdict } from "./types";
  */
 export function verdictList(result: ExecutionResult, testCount: number, stopOnFailure: boolean): Verdict[] {
   if (result.compileError !== undefined) {
-    return stopOnFailure || testCount === 0 ? ["compile_error"] : Array(testCount).fill("compile_error");
+    const verdict: Verdict = result.loadFailure === "no_entry_point" ? "no_entry_point" : "compile_error";
+    return stopOnFailure || testCount === 0 ? [verdict] : Array(testCount).fill(verdict);
   }
   return result.tests.map((test, i) => {
     if (test.outcome === "ok") throw new Error(`test ${i} was collected, not graded: it has no verdict`);

@@ -29,7 +29,7 @@ describe("extractProgram", () => {
   it("reports an answer without code as unparsable, never as empty code", () => {
     expect(extractProgram("I cannot solve this.", "raw")).toEqual({
       ok: false,
-      reason: "no fenced code block",
+      reason: "no fenced code block and no Python code",
     });
     expect(
       extractProgram("[[ ## reasoning ## ]]\nx\n[[ ## code ## ]]\n\n[[ ## completed ## ]]", "dspy"),

@@ -23,6 +23,7 @@ describe("validateRequest", () => {
       grader: "lcb",
       stopOnFailure: true,
       limits: {},
+      entryPoint: "resolve",
     });
   });
 

@@ -92,9 +92,173 @@ def exec_module(code):
     return module
 
 
+class NoEntryPoint(Exception):
+    """A call-based program loaded, but it has no function the tests can call."""
+
+
+def _norm_name(name):
+    return name.replace("_", "").lower()
+
+
+def _positional_capacity(fn):
+    """(required, maximum) positional arguments of a callable; maximum None when it takes *args."""
+    import inspect
+
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return 0, None
+    required, maximum = 0, 0
+    for p in sig.parameters.values():
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            maximum += 1
+            if p.default is p.empty:
+                required += 1
+        elif p.kind == p.VAR_POSITIONAL:
+            return required, None
+    return required, maximum
+
+
+def _takes(fn, arity):
+    if arity is None:
+        return True
+    required, maximum = _positional_capacity(fn)
+    return required <= arity and (maximum is None or arity <= maximum)
+
+
+def _called_names(tree):
+    """Names that some function of the program calls (its helpers)."""
+    called = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            f = node.func
+            if isinstance(f, ast.Name):
+                called.add(f.id)
+            elif isinstance(f, ast.Attribute):
+                called.add(f.attr)
+    return called
+
+
+def reference_entry_name(code):
+    """The reference harness's rule: the last word before the program's first "("."""
+    head = code.split("(")[0].split() if "(" in code else []
+    return head[-1] if head else ""
+
+
+def resolve_entry_point(namespace, code, func_name, arity, policy, grader):
+    """The function every stage calls for a call-based program, and how it was found.
+
+    `strict` keeps each grader's own rule: LiveCodeBench looks up func_name on a Solution instance
+    (when the text has "class Solution") or on the module; the reference takes the last word before
+    the first "(" from the module. `resolve` (the default) accepts what either accepts and more,
+    in this order, so that a correct program is never lost over its name or its form:
+      1. func_name exactly, on Solution then on the module;
+      2. a Solution method or module function whose name matches func_name ignoring case and
+         underscores (max_sum for maxSum);
+      3. among the Solution class's public methods, the one that takes the test's argument count;
+      4. among the program's own top-level functions that take that many arguments, the ones no
+         other code calls (not helpers); of several, the reference's pick when it is one of them,
+         else the last defined.
+    Raises NoEntryPoint naming what was looked for and what was found.
+    """
+    name = func_name or ""
+    solution_cls = namespace.get("Solution")
+    if not isinstance(solution_cls, type):
+        solution_cls = None
+    if policy == "strict":
+        if grader == "lcb":
+            owner = None
+            if "class Solution" in code:
+                if solution_cls is None:
+                    raise NoEntryPoint("the program's text has 'class Solution' but defines no class Solution")
+                owner = solution_cls()
+            method = getattr(owner, name, None) if owner is not None else namespace.get(name)
+            if method is None or not callable(method):
+                raise NoEntryPoint("the program defines no function %r" % name)
+            return method, "exact"
+        ref_name = reference_entry_name(code)
+        if not callable(namespace.get(ref_name)):
+            raise NoEntryPoint("the reference's rule names %r (the last word before the first '('), which the program does not define as a function" % ref_name)
+        return namespace[ref_name], "reference rule"
+
+    instance = None
+    methods = []
+    if solution_cls is not None:
+        try:
+            instance = solution_cls()
+        except Exception as e:
+            raise NoEntryPoint("class Solution could not be instantiated: %s: %s" % (type(e).__name__, e))
+        for attr, value in vars(solution_cls).items():
+            if attr.startswith("__") or not callable(value) and not isinstance(value, (staticmethod, classmethod)):
+                continue
+            methods.append((attr, getattr(instance, attr)))
+    functions = [
+        (n, f)
+        for n, f in namespace.items()
+        if callable(f)
+        and not isinstance(f, type)
+        and getattr(getattr(f, "__code__", None), "co_filename", None) == "<program>"
+    ]
+    # 1. the exact name
+    if name:
+        for n, f in methods:
+            if n == name:
+                return f, "exact"
+        for n, f in functions:
+            if n == name:
+                return f, "exact"
+        # 2. the name up to case and underscores
+        for pool in (methods, functions):
+            close = [(n, f) for n, f in pool if _norm_name(n) == _norm_name(name) and _takes(f, arity)]
+            if close:
+                return close[0][1], "renamed %s" % close[0][0]
+    # 3. the one Solution method that takes the arguments
+    public = [(n, f) for n, f in methods if not n.startswith("_") and _takes(f, arity)]
+    if len(public) == 1:
+        return public[0][1], "the Solution method %s" % public[0][0]
+    if len(public) > 1:
+        try:
+            called = _called_names(ast.parse(code))
+        except SyntaxError:
+            called = set()
+        roots = [(n, f) for n, f in public if n not in called]
+        if len(roots) == 1:
+            return roots[0][1], "the Solution method %s" % roots[0][0]
+    # 4. a top-level function
+    fitting = [(n, f) for n, f in functions if _takes(f, arity)]
+    if fitting:
+        try:
+            called = _called_names(ast.parse(code))
+        except SyntaxError:
+            called = set()
+        roots = [(n, f) for n, f in fitting if n not in called] or fitting
+        ref_name = reference_entry_name(code)
+        for n, f in roots:
+            if n == ref_name:
+                return f, "top-level function %s" % n
+        n, f = roots[-1]
+        return f, "top-level function %s" % n
+    found = [n for n, _ in methods] + [n for n, _ in functions]
+    takes = "a function taking %s argument(s)" % (arity if arity is not None else "the test's")
+    wanted = ("%r, or " % name if name else "") + takes
+    raise NoEntryPoint(
+        "the program defines no function to call: looked for %s, on class Solution or at top level; found %s"
+        % (wanted, ", ".join(found) if found else "no functions")
+    )
+
+
+def call_arity(tests):
+    """Positional arguments of the first positional call test (its lines), or None."""
+    for t in tests:
+        if not t.get("keywords"):
+            return len(t["input"].split("\n"))
+    return None
+
+
 def compile_program(job):
-    """Returns a callable running one test: (input_text) -> dict of raw results."""
+    """Returns a callable running one test: (test) -> dict of raw results."""
     code, kind, grader = job["program"], job["kind"], job["grader"]
+    policy = job.get("entry_point") or "resolve"
     if kind == "stdin":
         if grader == "lcb":
             wrapped = lcb_make_function(lcb_clean_if_name(code))
@@ -106,22 +270,21 @@ def compile_program(job):
             method = getattr(module, "wrapped_function", None)
             if method is None:
                 raise LookupError("the program could not be wrapped into a function")
-            return lambda text: run_stdin_lcb(method, text)
+            return lambda test: run_stdin_lcb(method, test["input"])
         compiled = compile(code, "<program>", "exec")
-        main_guard = '__name__ == "__main__"' in code
-        return lambda text: run_stdin_ref(compiled, main_guard, text)
+        # The reference runs the main guard only when written with double quotes; resolved, any
+        # program runs as a script does.
+        main_guard = policy != "strict" or '__name__ == "__main__"' in code
+        return lambda test: run_stdin_ref(compiled, main_guard, test["input"])
     if grader == "lcb":
-        module = exec_module(LCB_IMPORTS + "\n\n" + code)
-        owner = module.Solution() if "class Solution" in code else module
-        name = job.get("func_name") or ""
-        method = getattr(owner, name, None)
-        if method is None:
-            raise LookupError("the program defines no function %r" % name)
-        return lambda text: run_call_lcb(method, text)
-    namespace = {}
-    exec(compile(code, "<program>", "exec"), namespace)
-    name = code.split("(")[0].split()[-1] if "(" in code and code.split("(")[0].split() else ""
-    return lambda text: run_call_ref(namespace, name, text)
+        namespace = exec_module(LCB_IMPORTS + "\n\n" + code).__dict__
+    else:
+        namespace = {}
+        exec(compile(code, "<program>", "exec"), namespace)
+    fn, _how = resolve_entry_point(namespace, code, job.get("func_name"), call_arity(job["tests"]), policy, grader)
+    if grader == "lcb":
+        return lambda test: run_call_lcb(fn, test)
+    return lambda test: run_call_ref(fn, test)
 
 
 class CappedStringIO:
@@ -216,9 +379,12 @@ def run_stdin_ref(compiled, main_guard, text):
     return {"stdout": capture.getvalue()}
 
 
-def run_call_lcb(method, text):
-    args = [json.loads(line) for line in text.split("\n")]
-    value = method(*args)
+def run_call_lcb(method, test):
+    text = test["input"]
+    if test.get("keywords"):
+        value = method(**json.loads(text))
+    else:
+        value = method(*[json.loads(line) for line in text.split("\n")])
     if isinstance(value, tuple):  # LiveCodeBench does not penalize tuples for lists
         value = list(value)
     return {"value": encode_value(value), "repr": safe_repr(value)}
@@ -238,12 +404,16 @@ def ref_parse_arg(line):
     return line
 
 
-def run_call_ref(namespace, name, text):
+def run_call_ref(fn, test):
+    text = test["input"]
+    if test.get("keywords"):  # the reference's generated tests: a dict input is passed as kwargs
+        value = fn(**json.loads(text))
+        return {"value": encode_value(value), "repr": safe_repr(value)}
     if "=" in text:  # the reference splits `a = 1, b = [2]` style inputs on ", " and "="
         args = [ref_parse_arg(part.split("=", 1)[1]) for part in text.replace("\n", ", ").split(", ") if "=" in part]
     else:
         args = [ref_parse_arg(line) for line in text.split("\n")]
-    value = namespace[name](*args)
+    value = fn(*args)
     return {"value": encode_value(value), "repr": safe_repr(value)}
 
 
@@ -342,6 +512,9 @@ def child_main(job, start, result_w, out_w, err_w, scratch, drop_to):
     except OutputLimit:
         emit({"e": "compile_error", "error": "output limit exceeded while loading the program"})
         os._exit(0)
+    except NoEntryPoint as e:
+        emit({"e": "compile_error", "error": str(e), "no_entry_point": True})
+        os._exit(0)
     except BaseException as e:
         emit({"e": "compile_error", "error": tail(format_exception(e))})
         os._exit(0)
@@ -358,7 +531,7 @@ def child_main(job, start, result_w, out_w, err_w, scratch, drop_to):
             armed_cpu_limit = cpu_limit
         event = {"e": "done", "i": i, "next": i + 1 if i + 1 < len(tests) else None}
         try:
-            event.update(run_one(tests[i]["input"]))
+            event.update(run_one(tests[i]))
             event["status"] = "ok"
         except OutputLimit:
             event["status"] = "output_limit"
@@ -742,6 +915,8 @@ class Runner:
             cpu_ms += outcome["cpu_ms"]
             if outcome.get("compile_error") is not None:
                 response["compile_error"] = outcome["compile_error"]
+                if outcome.get("no_entry_point"):
+                    response["no_entry_point"] = True
                 break
             died_at = outcome.get("died_at")
             # A child that died mid-test cannot run the rest; a fresh one continues after it.
@@ -773,8 +948,9 @@ class Runner:
             "kind": job["kind"],
             "grader": job["grader"],
             "func_name": job.get("func_name"),
+            "entry_point": job.get("entry_point"),
             "limits": limits,
-            "tests": [{"input": t["input"]} for t in job["tests"]],
+            "tests": [{"input": t["input"], "keywords": bool(t.get("keywords"))} for t in job["tests"]],
             "start": start,
             "scratch": scratch,
         }
@@ -824,6 +1000,7 @@ class Runner:
         current = None  # index of the test now running
         compiled = False
         compile_error = None
+        no_entry_point = False
         reported_cpu = 0.0
         kill_reason = None  # why the runner ended the child: a verdict, or "stopped" after a failure
         # The clock is read once per wake-up (a clock read is a system call under gVisor), right after
@@ -884,6 +1061,7 @@ class Runner:
                     kind = event.get("e")
                     if kind == "compile_error" and not compiled:
                         compile_error = event.get("error") or "compile error"
+                        no_entry_point = bool(event.get("no_entry_point"))
                     elif kind == "compiled" and not compiled:
                         compiled = True
                         # The program can write to this channel too: only the expected sequence counts.
@@ -923,6 +1101,8 @@ class Runner:
         outcome = {"cpu_ms": max(total_cpu, reported_cpu)}
         if compile_error is not None:
             outcome["compile_error"] = compile_error
+            if no_entry_point:
+                outcome["no_entry_point"] = True
         elif not compiled:
             if kill_reason == "time_limit":
                 text = "time limit exceeded while loading the program"
