@@ -13,6 +13,8 @@ export interface PublicFeedback {
   passed: number;
   total: number;
   text: string;
+  /** The program loaded but had no function to call. */
+  noEntryPoint: boolean;
 }
 
 /**
@@ -55,6 +57,7 @@ export class PublicTestRounds {
       passed: feedback.filter((f) => f.passed).length,
       total: feedback.length,
       text: feedbackString(feedback),
+      noEntryPoint: result.loadFailure === "no_entry_point",
     };
   }
 
@@ -85,6 +88,7 @@ export class PublicTestRounds {
       codeRef,
       reasoningRef,
       ...(parsed.ok ? {} : { parseError: parsed.reason }),
+      ...(parsed.ok && feedback.noEntryPoint ? { noEntryPoint: true } : {}),
       publicPassed: feedback.passed,
       publicTotal: feedback.total,
       feedbackRef: await this.store.putText(feedback.text),

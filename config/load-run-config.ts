@@ -12,6 +12,8 @@ export interface ConfigOverrides {
   n?: number;
   rounds?: number;
   seed?: number;
+  /** Graders every selected and oracle program is also graded with (`--also-grade ref`). */
+  alsoGrade?: string[];
 }
 
 export class ConfigError extends Error {
@@ -68,5 +70,9 @@ function applyOverrides(raw: unknown, o: ConfigOverrides): unknown {
   if (o.n !== undefined) config.budget = { ...asObject(config.budget), n: o.n };
   if (o.rounds !== undefined) config.budget = { ...asObject(config.budget), rounds: o.rounds };
   if (o.seed !== undefined) config.seed = o.seed;
+  if (o.alsoGrade !== undefined && o.alsoGrade.length > 0) {
+    const listed = Array.isArray(config.alsoGrade) ? (config.alsoGrade as unknown[]) : [];
+    config.alsoGrade = [...new Set([...listed, ...o.alsoGrade])];
+  }
   return config;
 }

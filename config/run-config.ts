@@ -93,7 +93,8 @@ const LlmJudgeSelection = z
   .strict()
   .refine((m) => m.orders !== "one" || m.grounding === "code_only", {
     path: ["orders"],
-    message: "the one-order judge is code-only (the reference's llm_judge_pairwise): set grounding: code_only",
+    message:
+      "the one-order judge is code-only (the reference's llm_judge_pairwise): set grounding: code_only",
   });
 
 const SimpleSelection = z

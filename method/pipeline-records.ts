@@ -83,9 +83,11 @@ export interface ProblemEntry {
 /** One round of one sample: the program it produced and how it did on the public tests. */
 export interface SampleRound {
   round: number;
-  /** Absent when the answer could not be parsed after the configured retries. */
+  /** The program; empty code when the answer could not be parsed (then `parseError` says why). */
   codeRef?: ContentRef;
   parseError?: string;
+  /** The program loaded but has no function the tests can call (docs/entry-points.md). */
+  noEntryPoint?: boolean;
   /** The model's reasoning (DSPy field or text around the code), for the debug trace. */
   reasoningRef?: ContentRef;
   publicPassed: number;
@@ -118,6 +120,14 @@ export interface MethodResult {
   recordRef?: ContentRef;
 }
 
+/** A problem's verdicts under another grader than the run's. */
+export interface AlsoGradedOutcome {
+  /** Whether each method's selected program passes, by method label. */
+  methods: Record<string, boolean>;
+  oracleByRound: boolean[];
+  correctByRound: number[];
+}
+
 export interface ProblemOutcome {
   problemId: string;
   difficulty: string;
@@ -130,6 +140,11 @@ export interface ProblemOutcome {
   correctByRound: number[];
   usage: UsageByStage;
   recordRef: ContentRef;
+  /** Final candidates whose answer could not be parsed (kept as empty code), and those with no function to call. */
+  unparsable?: number;
+  noEntryPoint?: number;
+  /** The same verdicts under each further grader (`alsoGrade`), e.g. `ref` beside `lcb`. */
+  alsoGraded?: Record<string, AlsoGradedOutcome>;
   /** The spend cap that changed how this problem ran: which, its value against the limit, where, and what was done. */
   capped?: CapEvent;
 }

@@ -11,6 +11,10 @@ export interface RunSummary {
   methods: Record<string, { pass_at_1: number; by_difficulty: Record<string, number>; passed: number }>;
   /** Oracle per round: pass@N (any sample passes) and the mean share of passing samples (pass@1 estimate). */
   oracle: { pass_at_n: number[]; mean_correct_share: number[]; by_difficulty: Record<string, number[]> };
+  /** Final candidates, over all problems, kept as empty code (unparsable) or with no function to call. */
+  candidates: { unparsable: number; no_entry_point: number };
+  /** The same `methods` and `oracle` under each further grader of `alsoGrade` (e.g. `ref`). */
+  also_graded?: Record<string, Pick<RunSummary, "methods" | "oracle">>;
   tokens: Record<string, { prompt: number; completion: number; reasoning: number; requests: number }> & {
     total: { prompt: number; completion: number; reasoning: number; requests: number };
   };
@@ -43,29 +47,7 @@ const share = (hits: number, total: number) => (total === 0 ? 0 : round4(hits / 
 
 /** Aggregates per-problem outcomes: pass@1 is the problem-weighted mean over difficulty splits. */
 export function summarizeRun(runId: string, config: RunConfig, outcomes: ProblemOutcome[]): RunSummary {
-  const difficulties = [...new Set(outcomes.map((o) => o.difficulty))].sort();
-  const methods: RunSummary["methods"] = {};
-  const labels = [...new Set(outcomes.flatMap((o) => o.methods.map((m) => m.label)))];
-  for (const label of labels) {
-    const results = outcomes.map((o) => ({
-      difficulty: o.difficulty,
-      passed: o.methods.find((m) => m.label === label)?.passed ?? false,
-    }));
-    const passed = results.filter((r) => r.passed).length;
-    methods[label] = {
-      pass_at_1: share(passed, results.length),
-      passed,
-      by_difficulty: Object.fromEntries(
-        difficulties.map((d) => {
-          const split = results.filter((r) => r.difficulty === d);
-          return [d, share(split.filter((r) => r.passed).length, split.length)];
-        }),
-      ),
-    };
-  }
-  const rounds = Math.max(0, ...outcomes.map((o) => o.oracleByRound.length));
-  const oracleAt = (subset: ProblemOutcome[], r: number) =>
-    share(subset.filter((o) => o.oracleByRound[r] ?? o.oracleByRound.at(-1)).length, subset.length);
+  const { methods, oracle } = gradedScores(outcomes);
   const tokens = {} as RunSummary["tokens"];
   const total = { prompt: 0, completion: 0, reasoning: 0, requests: 0 };
   for (const o of outcomes) {
@@ -116,6 +98,45 @@ export function summarizeRun(runId: string, config: RunConfig, outcomes: Problem
     grader: config.grader,
     budget: { n: config.budget.n, rounds: config.budget.rounds },
     methods,
+    oracle,
+    candidates: {
+      unparsable: outcomes.reduce((sum, o) => sum + (o.unparsable ?? 0), 0),
+      no_entry_point: outcomes.reduce((sum, o) => sum + (o.noEntryPoint ?? 0), 0),
+    },
+    ...alsoGradedScores(outcomes, config),
+    tokens,
+    tokens_by_role: tokensByRole,
+    roles,
+  };
+}
+
+/** pass@1 of every method and the oracle per round, from the outcomes' verdicts. */
+function gradedScores(outcomes: ProblemOutcome[]): Pick<RunSummary, "methods" | "oracle"> {
+  const difficulties = [...new Set(outcomes.map((o) => o.difficulty))].sort();
+  const methods: RunSummary["methods"] = {};
+  const labels = [...new Set(outcomes.flatMap((o) => o.methods.map((m) => m.label)))];
+  for (const label of labels) {
+    const results = outcomes.map((o) => ({
+      difficulty: o.difficulty,
+      passed: o.methods.find((m) => m.label === label)?.passed ?? false,
+    }));
+    const passed = results.filter((r) => r.passed).length;
+    methods[label] = {
+      pass_at_1: share(passed, results.length),
+      passed,
+      by_difficulty: Object.fromEntries(
+        difficulties.map((d) => {
+          const split = results.filter((r) => r.difficulty === d);
+          return [d, share(split.filter((r) => r.passed).length, split.length)];
+        }),
+      ),
+    };
+  }
+  const rounds = Math.max(0, ...outcomes.map((o) => o.oracleByRound.length));
+  const oracleAt = (subset: ProblemOutcome[], r: number) =>
+    share(subset.filter((o) => o.oracleByRound[r] ?? o.oracleByRound.at(-1)).length, subset.length);
+  return {
+    methods,
     oracle: {
       pass_at_n: Array.from({ length: rounds }, (_, r) => oracleAt(outcomes, r)),
       mean_correct_share: Array.from({ length: rounds }, (_, r) =>
@@ -131,8 +152,29 @@ export function summarizeRun(runId: string, config: RunConfig, outcomes: Problem
         }),
       ),
     },
-    tokens,
-    tokens_by_role: tokensByRole,
-    roles,
+  };
+}
+
+/** `also_graded.<grader>`: the same scores under each further grader, where the run asked for them. */
+function alsoGradedScores(outcomes: ProblemOutcome[], config: RunConfig): Pick<RunSummary, "also_graded"> {
+  const graders = (config.alsoGrade ?? []).filter((g) => g !== config.grader);
+  if (graders.length === 0) return {};
+  return {
+    also_graded: Object.fromEntries(
+      graders.map((grader) => [
+        grader,
+        gradedScores(
+          outcomes.map((o) => {
+            const other = o.alsoGraded?.[grader];
+            return {
+              ...o,
+              methods: o.methods.map((m) => ({ ...m, passed: other?.methods[m.label] === true })),
+              oracleByRound: other?.oracleByRound ?? o.oracleByRound.map(() => false),
+              correctByRound: other?.correctByRound ?? o.correctByRound.map(() => 0),
+            };
+          }),
+        ),
+      ]),
+    ),
   };
 }

@@ -139,26 +139,55 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
     codeRefs: [...new Set(byRound.flat())],
     scope,
   });
-  const passes = (ref: ContentRef | undefined) => (ref ? verdicts[ref] === true : false);
   const finalRef = (index: number | null) => finalCandidates.find((c) => c.index === index)?.codeRef;
+  const n = config.budget.n;
+  const judged = (grades: Record<string, boolean>) => {
+    const passes = (ref: ContentRef | undefined) => (ref ? grades[ref] === true : false);
+    return {
+      methods: selections.map((s) => passes(finalRef(s.selected))),
+      oracleByRound: byRound.map((refs) => refs.some(passes)),
+      correctByRound: byRound.map((refs) => refs.filter(passes).length / n),
+    };
+  };
+  const main = judged(verdicts);
+  // The same programs under each further grader (e.g. the reference's beside LiveCodeBench's).
+  const alsoGraded: NonNullable<ProblemOutcome["alsoGraded"]> = {};
+  for (const grader of (config.alsoGrade ?? []).filter((g) => g !== config.grader)) {
+    const grades = await quick.gradePrograms({
+      config,
+      problem,
+      codeRefs: [...new Set(byRound.flat())],
+      scope,
+      grader,
+    });
+    const other = judged(grades);
+    alsoGraded[grader] = {
+      methods: Object.fromEntries(selections.map((s, i) => [s.label, other.methods[i] === true])),
+      oracleByRound: other.oracleByRound,
+      correctByRound: other.correctByRound,
+    };
+  }
 
-  const methods: MethodResult[] = selections.map((s) => ({
+  const methods: MethodResult[] = selections.map((s, i) => ({
     label: s.label,
     selected: s.selected,
-    passed: passes(finalRef(s.selected)),
+    passed: main.methods[i] === true,
     reason: s.reason,
     recordRef: s.recordRef,
   }));
-  const n = config.budget.n;
+  const finalRounds = histories.map((h) => codeAsOf(h, lastRound));
   const outcome: Omit<ProblemOutcome, "recordRef"> = {
     problemId: problem.id,
     difficulty: problem.difficulty,
     samples: n,
     rounds: config.budget.rounds,
     methods,
-    oracleByRound: byRound.map((refs) => refs.some(passes)),
-    correctByRound: byRound.map((refs) => refs.filter(passes).length / n),
+    oracleByRound: main.oracleByRound,
+    correctByRound: main.correctByRound,
     usage,
+    unparsable: finalRounds.filter((r) => r?.parseError !== undefined).length,
+    noEntryPoint: finalRounds.filter((r) => r?.noEntryPoint === true).length,
+    ...(Object.keys(alsoGraded).length ? { alsoGraded } : {}),
     ...(caps.reached ? { capped: caps.reached } : {}),
   };
   const recordRef = await quick.writeProblemResult({

@@ -37,6 +37,7 @@ export interface RunOptions extends WorkerHostingOptions {
   n?: number;
   r?: number;
   seed?: number;
+  alsoGrade?: string[];
 }
 
 /** Commander's parser for an integer option; the error names the flag. */
@@ -59,6 +60,11 @@ export function registerRun(program: Command): void {
     .option("-n, --n <n>", "samples per problem (N)", int("-n"))
     .option("-r, --r <r>", "generation rounds (R: 1 generation + R-1 debug rounds)", int("-r"))
     .option("--seed <s>", "run seed", int("--seed"))
+    .option(
+      "--also-grade <grader>",
+      "also grade every selected and oracle program with this grader (lcb or ref; repeatable); the summary gains also_graded.<grader>",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option("--unsafe-no-sandbox", "execute programs without gVisor (dangerous; warns on every run)")
     .option("--no-worker", "do not host a worker in this process (workers run elsewhere)")
     .option(
@@ -73,7 +79,7 @@ export function registerRun(program: Command): void {
 
 /** The configuration overrides that `sstar run`'s flags (shared by `sstar estimate`) ask for. */
 export function configOverridesOf(
-  options: Pick<RunOptions, "endpoint" | "model" | "dataset" | "limit" | "n" | "r" | "seed">,
+  options: Pick<RunOptions, "endpoint" | "model" | "dataset" | "limit" | "n" | "r" | "seed" | "alsoGrade">,
 ): ConfigOverrides {
   return {
     endpoint: options.endpoint,
@@ -83,6 +89,7 @@ export function configOverridesOf(
     n: options.n,
     rounds: options.r,
     seed: options.seed,
+    alsoGrade: options.alsoGrade,
   };
 }
 
