@@ -99,6 +99,36 @@ export interface SampleRound {
    * retries): what a sweep attributes to the settings that use the round. Absent in older records.
    */
   usage?: StageUsage;
+  /**
+   * Refinement against generated tests (`budget.selfDebugDecision: refine`, docs/refine-decision.md):
+   * on the round that entered it, what its program did on the generated tests; on a refine round,
+   * the test it targeted and whether its program was accepted. A rolled-back round has no `codeRef`
+   * (the sample keeps its last accepted program); its attempt is `refine.attemptCodeRef`.
+   */
+  refine?: RefineRoundRecord;
+}
+
+/** Why a refine round's program was not accepted (the first reason that applies). */
+export type RefineRollback = "public_regressed" | "anchor_broken" | "target_failed";
+
+/** A sample's refinement state after a round, by index into the problem's generated tests. */
+export interface RefineRoundRecord {
+  /** The problem's generated tests (a JSON list of runnable tests) that the indices refer to. */
+  testsRef: ContentRef;
+  /** The generated test this round tried to fix; absent on the round that entered refinement. */
+  target?: number;
+  accepted?: boolean;
+  rollback?: RefineRollback;
+  /** A rolled-back round's program (an accepted one is the round's `codeRef`). */
+  attemptCodeRef?: ContentRef;
+  /** What the trace shows after this round's public feedback: the anchors' messages (kept rounds only). */
+  feedbackRef?: ContentRef;
+  /** Tests the sample's program passes and every later program must keep passing, in order. */
+  anchors: number[];
+  /** Failing tests still to try, in order: the first is the next target. */
+  remaining: number[];
+  /** Bad tests set aside (an error mentioning "required positional argument", or no predicted output). */
+  discarded: number[];
 }
 
 export interface SampleHistory {
