@@ -15,6 +15,7 @@ import { budgetSettingLabel, runBudgetSetting } from "../spend/budget-setting";
 import type { ContentRef } from "../store/content-store";
 import { pipelineActivities } from "./pipeline-activities-proxy";
 import type { ProblemWorkflowInput } from "./pipeline-types";
+import { sampleRefinement } from "./sample-refinement";
 
 const llm = pipelineActivities("1 hour");
 const quick = pipelineActivities("30 minutes");
@@ -68,9 +69,25 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
   usage = mergeUsage(usage, generated.usage);
   const histories: SampleHistory[] = generated.rounds.map((round, index) => ({ index, rounds: [round] }));
 
-  // Stage 1b: each sample debugs independently until it passes its public tests or runs out of rounds.
+  // Stage 1b: each sample debugs independently until it passes its public tests or runs out of rounds;
+  // with `refine` it then goes on against generated tests (workflows/sample-refinement.ts).
+  const refinement =
+    config.budget.selfDebugDecision === "refine"
+      ? sampleRefinement({
+          config,
+          problem,
+          caps,
+          usage: () => usage,
+          addUsage: (u) => {
+            usage = mergeUsage(usage, u);
+          },
+          scope,
+          refineScope,
+        })
+      : undefined;
   await Promise.all(
     histories.map(async (history) => {
+      if (refinement) return refinement.refine(history);
       for (let round = 1; round < config.budget.rounds; round++) {
         const last = history.rounds.at(-1);
         // An unparsable sample is abandoned (as the reference does); a passing one stops.
