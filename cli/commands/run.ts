@@ -7,6 +7,11 @@ import { type ConfigOverrides, loadRunConfig } from "../../config/load-run-confi
 import type { RunConfig } from "../../config/run-config";
 import { recordRunThroughput, runThroughputSampler } from "../../llm/endpoint-throughput";
 import { resolveBaseUrl } from "../../llm/openai-gateway";
+import {
+  addObservedCompletions,
+  recordServerDefaults,
+  type ServerDefaultsRecord,
+} from "../../llm/server-defaults";
 import type { RunSummary } from "../../method/run-summary";
 import { parseMetricsPort } from "../../metrics/worker-metrics";
 import { recordRunEnd } from "../../report/run-folder";
@@ -105,6 +110,7 @@ export async function runCommand(
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
   let startedAt = new Date();
+  let serverDefaults: ServerDefaultsRecord[] = [];
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log(
     `sstar run ${runId}: ${config.name}, N=${config.budget.n}, R=${config.budget.rounds}, results in ${resultsDir}`,
@@ -117,6 +123,8 @@ export async function runCommand(
       // GPU time is priced from what the endpoints delivered (their vLLM /metrics) during the run.
       const throughput = runThroughputSampler(config.endpoints, resolveBaseUrl);
       throughput.start();
+      // What the run leaves to the server's defaults (the reference's raw path sends no temperature or max_tokens).
+      serverDefaults = await recordServerDefaults(config, resultsDir, resolveBaseUrl);
       const client = await connectClient(target);
       try {
         const workflowId = runWorkflowId(runId);
@@ -168,6 +176,7 @@ export async function runCommand(
   );
   // Wall time and settings.json, for `sstar report` and `sstar estimate --from-run`.
   recordRunEnd(resultsDir, config, summary, startedAt);
+  addObservedCompletions(resultsDir, serverDefaults, summary.tokens_by_role);
   if (options.json) console.log(JSON.stringify(summary));
   else console.log(formatSummary(summary));
   log(`spend: sstar ledger ${runId}; plots and per-setting table: sstar report ${runId}`);
