@@ -27,6 +27,8 @@ export interface RequestLogEntry {
   outcome: string[];
   /** finish_reason of each choice ("stop" or "length"). */
   finish_reason: string[];
+  /** Disguises of the behaviour profile in each choice ("snake_case_name+prose_after", …), or null. */
+  disguise: (string | null)[];
   /** Output fault applied to each choice ("truncate", "malformed_code", both joined by "+", or null). */
   choice_fault: (string | null)[];
   /** usage of the response: prompt once, completion and reasoning summed over choices (0 when none). */

@@ -33,6 +33,13 @@ export interface SimulatedAnswer {
   problemId?: string;
   /** A short label of what it chose to do (correct, wrong, malformed, …), for the request log. */
   outcome: string;
+  /**
+   * The model stopped after this many tokens of `text`, as if its token limit had been reached
+   * there: the completion is cut and finishes with "length" (the request's own limit may cut earlier).
+   */
+  cutAfterTokens?: number;
+  /** What the behaviour profile did to the answer (snake_case_name, no_fence, …), for the request log. */
+  disguise?: string[];
 }
 
 export interface Responder {

@@ -358,7 +358,12 @@ export function createSimulatorServer(options: SimulatorServerOptions): Simulato
       }
     }
     const stopTokens = stopAt === -1 ? -1 : ends.findIndex((end) => end >= stopEnd) + 1;
-    const cutAt = Math.min(limit, kept);
+    // The behaviour half may have its model stop early, as if its token limit had been reached.
+    const stopped =
+      answer.cutAfterTokens !== undefined && answer.cutAfterTokens < total
+        ? Math.max(0, Math.floor(answer.cutAfterTokens))
+        : Number.POSITIVE_INFINITY;
+    const cutAt = Math.min(limit, kept, stopped);
     let outText: string;
     let generated: number;
     let finishReason: "stop" | "length";
@@ -370,7 +375,7 @@ export function createSimulatorServer(options: SimulatorServerOptions): Simulato
       generated = cutAt;
       outText = text.slice(0, cutAt === 0 ? 0 : (ends[cutAt - 1] ?? 0));
       finishReason = "length";
-      if (kept < limit) applied.push("truncate");
+      if (kept < limit && kept <= stopped) applied.push("truncate");
     } else {
       outText = text;
       generated = total;
@@ -419,6 +424,7 @@ export function createSimulatorServer(options: SimulatorServerOptions): Simulato
       problem: [],
       outcome: [],
       finish_reason: [],
+      disguise: [],
       choice_fault: [],
       prompt_tokens: 0,
       completion_tokens: 0,
@@ -580,6 +586,7 @@ export function createSimulatorServer(options: SimulatorServerOptions): Simulato
       entry.problem.push(choice.answer.problemId ?? null);
       entry.outcome.push(choice.answer.outcome);
       entry.finish_reason.push(choice.finishReason);
+      entry.disguise.push(choice.answer.disguise?.length ? choice.answer.disguise.join("+") : null);
       entry.choice_fault.push(choice.fault);
       for (const kind of choice.fault?.split("+") ?? []) metrics.fault(kind as "truncate" | "malformed_code");
     }

@@ -7,6 +7,9 @@ import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
+/** The names `sstar sim` serves by default: the demo preset's `sstar-sim-coder` among them. */
+export const DEFAULT_MODELS = ["sstar-sim", "sstar-sim-coder"] as const;
+
 const rate = z.number().min(0).max(1);
 const positive = z.number().positive();
 
@@ -80,8 +83,14 @@ export const simConfigSchema = z.strictObject({
   host: z.string().min(1).default("127.0.0.1"),
   /** Port `sstar sim` listens on (0: any free port). */
   port: z.int().min(0).max(65535).default(8000),
-  /** Model names served (aliases of one simulated engine); the first one labels the metrics. */
-  models: z.array(z.string().min(1)).min(1).default(["sstar-sim"]),
+  /**
+   * Model names served (aliases of one simulated engine); the first one labels the metrics. The
+   * default serves `sstar-sim` and `sstar-sim-coder` (the name the `demo` preset asks for).
+   */
+  models: z
+    .array(z.string().min(1))
+    .min(1)
+    .default(() => [...DEFAULT_MODELS]),
   /** Seed of every draw the protocol half makes (faults, ids); handed to the behaviour half too. */
   seed: z.int().default(0),
   /** Unix seconds to report as every response's `created` (and the log's `time`); null: the wall clock. */

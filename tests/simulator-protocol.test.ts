@@ -426,6 +426,7 @@ describe("simulator protocol (zero latency, through the openai client)", () => {
       problem: ["echo-1", "echo-1"],
       outcome: ["correct", "wrong"],
       finish_reason: ["length", "length"],
+      disguise: [null, null],
       choice_fault: [null, null],
       prompt_tokens: completion.usage?.prompt_tokens,
       completion_tokens: 10,
@@ -498,7 +499,7 @@ describe("simulator config", () => {
     expect(config).toMatchObject({
       host: "127.0.0.1",
       port: 8000,
-      models: ["sstar-sim"],
+      models: ["sstar-sim", "sstar-sim-coder"],
       seed: 0,
       latency: "model",
       timing: { maxNumSeqs: 256, decodeTokensPerSecond: 40 },

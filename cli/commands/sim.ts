@@ -1,6 +1,10 @@
 import type { Command } from "commander";
 import { createExecutor } from "../../sandbox/create-executor";
-import { parseBehaviourConfig } from "../../simulator/behaviour/behaviour-config";
+import {
+  BEHAVIOUR_PROFILES,
+  parseBehaviourConfig,
+  parseBehaviourProfile,
+} from "../../simulator/behaviour/behaviour-config";
 import { createSimulatorServer } from "../../simulator/server";
 import { defaultSimConfig, loadSimConfig } from "../../simulator/sim-config";
 import {
@@ -18,6 +22,7 @@ interface SimOptions {
   seed?: string;
   config?: string;
   log?: string;
+  profile?: string;
   unsafeNoSandbox?: boolean;
 }
 
@@ -36,6 +41,10 @@ export function registerSim(program: Command): void {
     .option("--seed <n>", "seed of every draw")
     .option("--config <file>", "simulator configuration (YAML or JSON; see docs/simulator.md)")
     .option("--log <file>", "append a JSONL line per request")
+    .option(
+      "--profile <profile>",
+      `behaviour profile: ${BEHAVIOUR_PROFILES.join(" or ")} (default: behaviour.profile of --config, else kind)`,
+    )
     .option("--unsafe-no-sandbox", "check mutants without gVisor (dangerous)")
     .action(async (options: SimOptions) => {
       const { dataDir } = program.opts<GlobalOptions>();
@@ -44,9 +53,16 @@ export function registerSim(program: Command): void {
         ...(options.host !== undefined ? { host: options.host } : {}),
         ...(options.seed !== undefined ? { seed: Number(options.seed) } : {}),
       };
+      const profile =
+        options.profile === undefined ? undefined : parseBehaviourProfile(options.profile, "--profile");
       const config = options.config
         ? loadSimConfig(options.config, overrides)
         : { ...defaultSimConfig(), ...overrides };
+      // --profile wins over the file's behaviour.profile; behaviour.realism.* still apply over it.
+      const behaviour = parseBehaviourConfig(
+        profile === undefined ? config.behaviour : { ...config.behaviour, profile },
+        options.config ?? "simulator configuration",
+      );
       const problems = await readProblemFiles(options.problems);
       const executor = await createExecutor({ dataDir, unsafe: options.unsafeNoSandbox });
       let responder: Awaited<ReturnType<typeof buildSimulatedCodeModel>>["responder"];
@@ -57,7 +73,7 @@ export function registerSim(program: Command): void {
           seed: config.seed,
           executor,
           mutantsPerProblem: mutantsPerProblem(),
-          behaviour: parseBehaviourConfig(config.behaviour, options.config ?? "simulator configuration"),
+          behaviour,
           onProblem: (id, fromCache, done, total) =>
             process.stderr.write(
               `sstar sim: ${fromCache ? "loaded" : "checked"} mutants of ${id} (${done}/${total})\n`,
@@ -70,7 +86,7 @@ export function registerSim(program: Command): void {
       const { url } = await server.listen(config.port, config.host);
       console.log(url);
       process.stderr.write(
-        `sstar sim: ${problems.length} problems known; models ${config.models.join(", ")}; Ctrl-C stops\n`,
+        `sstar sim: ${problems.length} problems known; models ${config.models.join(", ")}; profile ${behaviour.profile}; Ctrl-C stops\n`,
       );
       await new Promise<void>((resolve) => {
         process.once("SIGINT", () => resolve());

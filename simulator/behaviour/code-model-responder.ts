@@ -2,8 +2,16 @@ import { createHash } from "node:crypto";
 import { SeededRandom } from "../../method/seeded-random";
 import type { Responder, SimulatedAnswer, SimulatedRequest } from "../responder";
 import type { BehaviourConfig } from "./behaviour-config";
+import { type CodeDraft, disguiseProgram, RealismDraws, writeCodeAnswer } from "./disguise";
 import { type BankedProgram, type KnownProblem, normalizeProgram, type ProgramBank } from "./program-bank";
 import { classifyRequest } from "./request-role";
+
+/** A code answer before it is written out: what the profile disguises. */
+interface CodeChoice {
+  code: CodeDraft & { kind: "call" | "stdin"; funcName?: string };
+  outcome: string;
+}
+type Drafted = { text: string; outcome: string } | CodeChoice;
 
 const REASONING_SENTENCES = [
   "Let me restate the task and check the constraints first.",
@@ -52,37 +60,86 @@ export class CodeModelResponder implements Responder {
       choiceIndex,
     );
     const role = classified.role === "unknown" && problem ? "generate" : classified.role;
-    let answer: Omit<SimulatedAnswer, "role" | "problemId">;
-    if (!problem) answer = this.unknownProblem(classified.dspy, role, rng);
-    else if (role === "generate") answer = this.generate(problem, classified.dspy, rng);
-    else if (role === "refine") answer = this.refine(problem, request, rng);
-    else if (role === "test_inputs") answer = this.testInputs(problem, rng, []);
-    else if (role === "adaptive_inputs") answer = this.adaptiveInputs(problem, request, rng);
-    else if (role === "timeout_input") answer = this.timeoutInput(problem, rng);
-    else answer = this.judge(problem, request, rng);
-    const withThinking = this.think(answer.text, rng);
-    return { ...answer, ...withThinking, role, problemId: problem?.id };
+    let drafted: Drafted;
+    if (!problem) drafted = this.unknownProblem(classified.dspy, role, rng);
+    else if (role === "generate") drafted = this.generate(problem, classified.dspy, rng);
+    else if (role === "refine") drafted = this.refine(problem, request, rng);
+    else if (role === "test_inputs") drafted = this.testInputs(problem, rng, []);
+    else if (role === "adaptive_inputs") drafted = this.adaptiveInputs(problem, request, rng);
+    else if (role === "timeout_input") drafted = this.timeoutInput(problem, rng);
+    else drafted = this.judge(problem, request, rng);
+    const thinking = this.thinkBlock(rng);
+    const base = { role, problemId: problem?.id, outcome: drafted.outcome };
+    if (!("code" in drafted)) {
+      return thinking === ""
+        ? { ...base, text: drafted.text }
+        : { ...base, text: thinking + drafted.text, reasoning: thinking };
+    }
+    // The code the model writes: disguised by the profile's realism rates, each knob its own draw.
+    const draws = new RealismDraws([
+      this.seed,
+      request.seed ?? "",
+      request.temperature ?? "",
+      promptHash,
+      choiceIndex,
+    ]);
+    const { code } = drafted;
+    const rates = this.config.realism;
+    const disguised = this.realistic
+      ? disguiseProgram(code.program, code.kind, code.funcName, rates, draws)
+      : { program: code.program, applied: [] };
+    const written = writeCodeAnswer(
+      { ...code, program: disguised.program },
+      rates,
+      draws,
+      thinking,
+      request.maxTokens,
+    );
+    const disguise = [...disguised.applied, ...written.applied];
+    return {
+      ...base,
+      text: written.text,
+      ...(written.reasoning !== undefined ? { reasoning: written.reasoning } : {}),
+      ...(written.cutAfterTokens !== undefined ? { cutAfterTokens: written.cutAfterTokens } : {}),
+      ...(disguise.length > 0 ? { disguise } : {}),
+    };
   }
 
-  private generate(problem: KnownProblem, dspy: boolean, rng: SeededRandom) {
+  /** Whether any realism rate is set (the kind profile has none: answers as before profiles existed). */
+  private get realistic(): boolean {
+    return Object.values(this.config.realism ?? {}).some((rate) => rate > 0);
+  }
+
+  private generate(problem: KnownProblem, dspy: boolean, rng: SeededRandom): CodeChoice {
     const correct = rng.chance(this.config.pCorrect[problem.difficulty]);
     const program = this.pickProgram(problem, correct, rng);
     return {
-      text: codeAnswer(reasoning(rng), program.program, dspy),
+      code: {
+        why: reasoning(rng),
+        program: program.program,
+        dspy,
+        kind: problem.kind,
+        funcName: problem.funcName,
+      },
       outcome: program.correct ? "correct" : `wrong:${program.kind ?? "?"}`,
     };
   }
 
-  private refine(problem: KnownProblem, request: SimulatedRequest, rng: SeededRandom) {
+  private refine(problem: KnownProblem, request: SimulatedRequest, rng: SeededRandom): CodeChoice {
     const trace = request.messages.map((m) => m.content).join("\n");
     const last = lastTracedCode(trace);
     const known = last === undefined ? undefined : this.bank.lookup(problem.id, last);
     let program: BankedProgram;
     if (known?.correct) program = known;
-    else program = this.pickProgram(problem, rng.chance(this.config.qFix), rng, last);
-    const text = codeAnswer(`The last round failed some tests. ${reasoning(rng)}`, program.program, true);
+    else program = this.pickProgram(problem, rng.chance(this.config.qFix), rng, known?.program ?? last);
     return {
-      text,
+      code: {
+        why: `The last round failed some tests. ${reasoning(rng)}`,
+        program: program.program,
+        dspy: true,
+        kind: problem.kind,
+        funcName: problem.funcName,
+      },
       outcome: program.correct ? (known?.correct ? "kept_correct" : "fixed") : `wrong:${program.kind ?? "?"}`,
     };
   }
@@ -190,7 +247,7 @@ export class CodeModelResponder implements Responder {
     return { text, outcome };
   }
 
-  private unknownProblem(dspy: boolean, role: string, rng: SeededRandom) {
+  private unknownProblem(dspy: boolean, role: string, rng: SeededRandom): Drafted {
     if (role === "judge_code_only" || role === "judge_with_execution") {
       return {
         text: `[[ ## reasoning ## ]]\nHard to tell.\n\n[[ ## best_sample_idx ## ]]\n${rng.int(3)}\n\n[[ ## completed ## ]]`,
@@ -205,16 +262,16 @@ export class CodeModelResponder implements Responder {
     }
     const program =
       "import sys\n\ndef main():\n    data = sys.stdin.read().split()\n    print(len(data))\n\nmain()\n";
-    return { text: codeAnswer(reasoning(rng), program, dspy), outcome: "unknown_problem" };
+    return { code: { why: reasoning(rng), program, dspy, kind: "stdin" }, outcome: "unknown_problem" };
   }
 
-  private think(text: string, rng: SeededRandom): { text: string; reasoning?: string } {
+  /** The thinkWords block before every answer ("" when thinkWords is 0: no draw is made then). */
+  private thinkBlock(rng: SeededRandom): string {
     const words = this.config.thinkWords;
-    if (words <= 0) return { text };
+    if (words <= 0) return "";
     const filler: string[] = [];
     while (filler.length < words) filler.push(...rng.pick(REASONING_SENTENCES).split(" "));
-    const block = `<think>\n${filler.slice(0, words).join(" ")}\n</think>\n\n`;
-    return { text: block + text, reasoning: block };
+    return `<think>\n${filler.slice(0, words).join(" ")}\n</think>\n\n`;
   }
 }
 
@@ -235,13 +292,6 @@ function squash(text: string): string {
 
 function reasoning(rng: SeededRandom): string {
   return rng.sample(REASONING_SENTENCES, 2 + rng.int(3)).join(" ");
-}
-
-function codeAnswer(why: string, program: string, dspy: boolean): string {
-  const block = `\`\`\`python\n${program.trimEnd()}\n\`\`\``;
-  return dspy
-    ? `[[ ## reasoning ## ]]\n${why}\n\n[[ ## code ## ]]\n${block}\n\n[[ ## completed ## ]]`
-    : `${why}\n\n${block}`;
 }
 
 /** The code of the latest round in a self-debug trace. */
