@@ -13,6 +13,7 @@ import {
   selectByGeneratedTests,
   selectByMajorityVote,
   selectByTestAwareJudge,
+  selectByTimeoutTests,
   selectFirst,
   selectRandom,
   selectSstarAlgorithm1,
@@ -104,6 +105,9 @@ export function compareActivities(deps: PipelineDeps, executor: CachedExecutor) 
             break;
           case "generated_tests":
             outcome = await selectByGeneratedTests(candidates, tools);
+            break;
+          case "timeout_tests":
+            outcome = await selectByTimeoutTests(candidates, tools);
             break;
           case "random":
             outcome = selectRandom(candidates, rng);

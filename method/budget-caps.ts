@@ -41,7 +41,14 @@ export function needsRates(caps: CapsConfig | undefined): boolean {
 
 /** Selection methods that call an LLM: the ones `skip_tournament` replaces with public-test selection. */
 export function selectionCallsLlm(method: SelectionConfig): boolean {
-  return ["sstar", "majority_vote", "llm_judge", "generated_tests"].includes(method.method);
+  return [
+    "sstar",
+    "majority_vote",
+    "llm_judge",
+    "generated_tests",
+    "timeout_tests",
+    "generated_tests_majority_llm",
+  ].includes(method.method);
 }
 
 /** A problem's cap state: starts from the run's cap (if one applies) and checks the problem's own limits between steps. */

@@ -335,3 +335,22 @@ export async function selectByGeneratedTests(
     scores,
   };
 }
+
+/**
+ * The reference's `timeout_tests`: among the samples tied at the best public score, the one that
+ * runs the most LLM-written large inputs without an error or a timeout (lowest index on ties).
+ */
+export async function selectByTimeoutTests(
+  candidates: SelectionCandidate[],
+  tools: SelectionTools,
+): Promise<SelectionOutcome> {
+  const best = Math.max(...candidates.map((c) => c.publicScore));
+  const tied = candidates.filter((c) => c.publicScore === best).map((c) => c.index);
+  if (tied.length === 1)
+    return { selected: tied[0] as number, reason: "single sample with the best public score" };
+  const survivors = await tools.timeoutSurvivors(tied);
+  return {
+    selected: survivors[0] ?? (tied[0] as number),
+    reason: "best public score, most large inputs survived",
+  };
+}

@@ -10,6 +10,7 @@ import {
   selectByGeneratedTests,
   selectByMajorityVote,
   selectByTestAwareJudge,
+  selectByTimeoutTests,
   selectFirst,
   selectSstarAlgorithm1,
   selectSstarRef,
@@ -183,5 +184,18 @@ describe("dedupePrograms", () => {
       { representative: 1, members: [1, 4] },
       { representative: 3, members: [3] },
     ]);
+  });
+});
+
+describe("selectByTimeoutTests (the reference's timeout_tests)", () => {
+  const c = (index: number, publicScore: number): SelectionCandidate => ({ index, publicScore });
+  it("picks, among the best public scorers, the first that survives the large inputs", async () => {
+    const tools = fakeTools({ 0: ["slow"], 1: ["ok"], 2: ["ok"], 3: ["ok"] }, new Set());
+    const outcome = await selectByTimeoutTests([c(0, 1), c(1, 1), c(2, 0.5), c(3, 1)], tools);
+    expect(outcome.selected).toBe(1);
+  });
+  it("needs no large inputs when one sample alone has the best public score", async () => {
+    const tools = fakeTools({ 0: ["ok"], 1: ["slow"] }, new Set());
+    expect((await selectByTimeoutTests([c(0, 0.5), c(1, 1)], tools)).selected).toBe(1);
   });
 });

@@ -96,3 +96,41 @@ describe("loadRunConfig", () => {
     );
   });
 });
+
+describe("issue 11's configuration keys", () => {
+  const base = (selection: unknown[]) => {
+    const file = join(tempDir("sstar-config-"), "run.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        dataset: { path: "demo" },
+        endpoints: { a: { baseUrl: "http://127.0.0.1:1/v1" } },
+        roles: { generator: { endpoint: "a", model: "m" } },
+        selection,
+      }),
+    );
+    return file;
+  };
+
+  it("defaults: entry points resolved, dict inputs as keywords, no re-asks, no starter code", () => {
+    const config = loadRunConfig(base([{ method: "timeout_tests" }]));
+    expect(config.execution).toEqual({ entryPoint: "resolve", dictInputs: "keywords" });
+    expect(config.roles.generator.parseRetries).toBe(0);
+    expect(config.roles.generator.showStarterCode).toBe(false);
+    expect(config.alsoGrade).toEqual([]);
+    expect(config.budget.selfDebugDecision).toBe("exit");
+  });
+
+  it("rejects the modes not available yet, naming the key", () => {
+    expect(() => loadRunConfig(base([{ method: "generated_tests_majority_llm" }]))).toThrow(
+      /selection\[0\]\.method: generated_tests_majority_llm is not available yet/,
+    );
+    expect(() => loadRunConfig(base([{ method: "llm_judge", orders: "one" }]))).toThrow(
+      /selection\[0\]\.orders: the one-order judge is code-only/,
+    );
+  });
+
+  it("--also-grade adds a grader", () => {
+    expect(loadRunConfig(base([{ method: "first" }]), { alsoGrade: ["ref"] }).alsoGrade).toEqual(["ref"]);
+  });
+});
