@@ -232,6 +232,8 @@ def resolve_entry_point(namespace, code, func_name, arity, policy, grader):
         except SyntaxError:
             called = set()
         roots = [(n, f) for n, f in fitting if n not in called] or fitting
+        # A private-looking name (`_helper`) is a helper even when nothing calls it.
+        roots = [(n, f) for n, f in roots if not n.startswith("_")] or roots
         ref_name = reference_entry_name(code)
         for n, f in roots:
             if n == ref_name:
