@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { type RoleName, type RunConfig, roleConfig } from "../config/run-config";
-import type { LlmGateway } from "../llm/llm-gateway";
+import { type RoleConfig, type RoleName, type RunConfig, roleConfig } from "../config/run-config";
+import type { LlmGateway, Sampling } from "../llm/llm-gateway";
 import type { ChatMessage } from "../method/dspy-layout";
 import type { Stage, StageUsage } from "../method/pipeline-records";
 import type { ActivitySpend } from "../spend/spend-context";
@@ -38,11 +38,13 @@ export async function callRole(
   messages: ChatMessage[],
   keys: string[],
   payer: ActivitySpend,
+  tryIndex?: number,
 ): Promise<RoleCallResult> {
   const settings = roleConfig(config, role);
   const endpoint = config.endpoints[settings.endpoint];
   if (!endpoint) throw new Error(`roles.${role}.endpoint: endpoint "${settings.endpoint}" is not configured`);
-  const { seed: baseSeed, ...sampling } = settings.sampling;
+  const sampling = samplingForTry(settings.sampling, tryIndex);
+  const baseSeed = settings.sampling.seed;
   const fingerprint = createHash("sha256")
     .update(JSON.stringify([settings.model, messages, sampling, baseSeed ?? null, config.seed]))
     .digest("hex");
@@ -69,6 +71,18 @@ export async function callRole(
     ...("standalone" in completion ? { standalone: stageUsageOf(completion as MemoizedCompletion) } : {}),
     stage,
   };
+}
+
+/**
+ * What a request sends on try `tryIndex` (0-based) of a retried call: the role's sampling with the
+ * try's temperature when `tryTemperatures` is set (the last one repeats past its end). The seed
+ * and the try list itself are sstar's, never sent.
+ */
+export function samplingForTry(sampling: RoleConfig["sampling"], tryIndex?: number): Sampling {
+  const { seed: _seed, tryTemperatures, ...sent } = sampling;
+  if (tryIndex === undefined || !tryTemperatures) return sent;
+  const temperature = tryTemperatures[Math.min(tryIndex, tryTemperatures.length - 1)];
+  return { ...sent, temperature };
 }
 
 function stageUsageOf(completion: MemoizedCompletion): StageUsage {

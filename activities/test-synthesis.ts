@@ -1,4 +1,4 @@
-import type { RunConfig } from "../config/run-config";
+import { type RunConfig, roleConfig } from "../config/run-config";
 import type { Problem } from "../datasets/problem";
 import type { LlmGateway } from "../llm/llm-gateway";
 import { parseDspySections } from "../method/dspy-layout";
@@ -27,6 +27,11 @@ export interface RunnableTest {
 
 /** The reference's test-generation tries per suite before giving up with no tests. */
 const TEST_GENERATION_TRIES = 3;
+
+/** The reference tries a test-generation call up to three times, one try per listed temperature. */
+export function testGenerationTries(config: RunConfig): number {
+  return roleConfig(config, "testGenerator").sampling.tryTemperatures?.length ?? TEST_GENERATION_TRIES;
+}
 
 /** The reference asks for three timeout inputs and evaluates each expression within 2 s. */
 const TIMEOUT_INPUTS = 3;
@@ -186,7 +191,8 @@ export class TestSynthesis {
     this.tests ??= (async () => {
       const all: RunnableTest[] = [];
       for (let suite = 0; suite < this.o.config.budget.testSuites; suite++) {
-        for (let attempt = 0; attempt < TEST_GENERATION_TRIES; attempt++) {
+        const tries = testGenerationTries(this.o.config);
+        for (let attempt = 0; attempt < tries; attempt++) {
           const call = await callRole(
             this.o.llm,
             this.o.config,
@@ -196,6 +202,7 @@ export class TestSynthesis {
             testInputsMessages(this.o.problem),
             [`suite${suite}:try${attempt}`],
             this.o.payer,
+            attempt,
           );
           this.addUsage(call);
           const parsed = parseGeneratedTests(call.texts[0] ?? "", this.o.problem.kind);

@@ -6,6 +6,7 @@ import { registerDoctor } from "./commands/doctor";
 import { registerEstimate } from "./commands/estimate";
 import { registerExec } from "./commands/exec";
 import { registerLedger } from "./commands/ledger";
+import { registerPresets } from "./commands/presets";
 import { registerReport } from "./commands/report";
 import { registerReselect } from "./commands/reselect";
 import { registerRun } from "./commands/run";
@@ -16,6 +17,12 @@ import { registerSmoke } from "./commands/smoke";
 import { registerStatus } from "./commands/status";
 import { registerSweep } from "./commands/sweep";
 import { registerWorker } from "./commands/worker";
+
+// `sstar presets | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
 
 const program = new Command()
   .name("sstar")
@@ -29,6 +36,7 @@ registerDoctor(program);
 registerEstimate(program);
 registerExec(program);
 registerLedger(program);
+registerPresets(program);
 registerReport(program);
 registerReselect(program);
 registerRun(program);

@@ -23,10 +23,13 @@ import type { GlobalOptions } from "../global-options";
 import { formatSummary } from "../summary-table";
 import { withTemporal } from "../with-temporal";
 import { hostWorker, type WorkerHostingOptions } from "../worker-hosting";
+import { printPresets } from "./presets";
 
 /** A run's id: its name and a hash of its whole configuration, so the same command resumes the same run. */
 export function runIdOf(config: RunConfig): string {
-  const hash = createHash("sha256").update(JSON.stringify(config)).digest("hex").slice(0, 10);
+  // The description is prose about the run, not part of it: rewording it must not start a new run.
+  const { description: _description, ...settings } = config;
+  const hash = createHash("sha256").update(JSON.stringify(settings)).digest("hex").slice(0, 10);
   return `${config.name}-${hash}`.replace(/[^\w.-]+/g, "_");
 }
 
@@ -56,7 +59,11 @@ export function registerRun(program: Command): void {
   program
     .command("run")
     .description("run (or resume) S* on a dataset: a preset name or a YAML/JSON configuration file")
-    .argument("<config-or-preset>", "configuration file, or a preset (demo, sstar-qwen2.5-coder-7b, ...)")
+    .argument(
+      "[config-or-preset]",
+      "configuration file, or a preset (demo, sstar-qwen2.5-coder-7b, ...; see --list-presets)",
+    )
+    .option("--list-presets", "list the presets (model, N, R, grader) and exit; with --json, as JSON")
     .option("--json", "print the run summary as one JSON object on stdout")
     .option("--endpoint <url>", "OpenAI-compatible base URL for every role")
     .option("--model <name>", "model name for every role")
@@ -77,7 +84,12 @@ export function registerRun(program: Command): void {
       "serve the hosted worker's Prometheus metrics on this port (default SSTAR_METRICS_PORT; see docs/metrics.md)",
       (text: string) => parseMetricsPort(text, "--metrics-port"),
     )
-    .action(async (configOrPreset: string, options: RunOptions) => {
+    .action(async (configOrPreset: string | undefined, options: RunOptions & { listPresets?: boolean }) => {
+      if (options.listPresets) return printPresets(!!options.json);
+      if (!configOrPreset)
+        throw new Error(
+          "sstar run: name a configuration file or a preset (sstar run --list-presets lists them)",
+        );
       await runCommand(program.opts<GlobalOptions>().dataDir, configOrPreset, options);
     });
 }
