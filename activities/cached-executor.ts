@@ -7,8 +7,11 @@ import { type KeyedStore, keyHash } from "../store/content-store";
 
 type CachedResult = ExecutionResult & { fromCache: boolean };
 
-/** 2: call-based programs' entry points are resolved (sandbox/runner/sstar_runner.py resolve_entry_point). */
-const RUNNER_SEMANTICS = 2;
+/**
+ * 2: call-based programs' entry points are resolved (sandbox/runner/sstar_runner.py resolve_entry_point).
+ * 3: resolved call-based programs get LeetCode's prelude (List, deque, …) under the `ref` grader too.
+ */
+const RUNNER_SEMANTICS = 3;
 
 /**
  * Executions keyed by (program, tests, kind, function, mode, grader, limits): a retried or resumed

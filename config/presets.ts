@@ -161,7 +161,7 @@ const o1TestGenerator = () => ({
 
 /** What every reproduction preset changes from the reference; each preset adds its own. */
 const COMMON_CHANGES = [
-  "call-based programs are called through sstar's entry-point resolution (the reference's prompts never show func_name; docs/entry-points.md)",
+  "call-based programs are called through sstar's entry-point resolution, with LeetCode's prelude (List, …) under either grader (the reference's prompts never show func_name and its bare exec lacked the prelude; docs/entry-points.md)",
   "graded with LiveCodeBench's grader (the reference graded with its own harness; --also-grade ref shows both)",
   "per-request seeds instead of the 0.0001 temperature step that only defeated DSPy's cache",
 ];

@@ -43,6 +43,11 @@ export interface SimulatedAnswer {
 }
 
 export interface Responder {
+  /**
+   * Waits until the responder can answer this request (e.g. its problem's checked programs are
+   * ready); the server awaits it before drafting any choice. Absent: always ready.
+   */
+  prepare?(request: SimulatedRequest): Promise<void>;
   /** The answer for choice `choiceIndex` (0 ≤ choiceIndex < n); deterministic for a given request and seed. */
   respond(request: SimulatedRequest, choiceIndex: number): SimulatedAnswer;
 }

@@ -573,6 +573,7 @@ export function createSimulatorServer(options: SimulatorServerOptions): Simulato
     };
     const choices: ShapedChoice[] = [];
     try {
+      await responder.prepare?.(request);
       for (let index = 0; index < parsed.n; index += 1) {
         const answer = responder.respond(request, index);
         choices.push(shapeChoice(answer, parsed, faults.outputFaults(requestKey, index)));

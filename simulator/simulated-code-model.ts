@@ -7,7 +7,7 @@ import { type BehaviourConfig, DEFAULT_BEHAVIOUR } from "./behaviour/behaviour-c
 import { CodeModelResponder } from "./behaviour/code-model-responder";
 import type { KnownProblem } from "./behaviour/program-bank";
 import { StaticProgramBank } from "./behaviour/static-program-bank";
-import { buildMutantPool, type MutantPoolStats } from "./mutants/mutant-pool";
+import { type MutantPoolStats, startMutantPool } from "./mutants/mutant-pool";
 
 export interface SimulatedCodeModelOptions {
   /** What the model knows: problems with a `referenceSolution` (sstar's JSONL rows carry one). */
@@ -53,21 +53,38 @@ export async function readProblemFiles(files: string[]): Promise<Problem[]> {
 export async function buildSimulatedCodeModel(
   options: SimulatedCodeModelOptions,
 ): Promise<{ responder: CodeModelResponder; problems: Problem[]; stats: MutantPoolStats }> {
+  const model = startSimulatedCodeModel(options);
+  await model.done;
+  return { responder: model.responder, problems: options.problems, stats: model.stats() };
+}
+
+/**
+ * The same model, answering at once: each problem's checked programs join its bank as soon as
+ * they are ready, and a request about a problem not checked yet waits for it (`prepare`), its
+ * problem first in the queue. `done` settles when the whole pool is checked.
+ */
+export function startSimulatedCodeModel(options: SimulatedCodeModelOptions): {
+  responder: CodeModelResponder;
+  done: Promise<void>;
+  stats: () => MutantPoolStats;
+} {
   const { problems } = options;
-  const pool = await buildMutantPool({
+  const bank = new StaticProgramBank();
+  const growing = startMutantPool({
     problems: problems.filter((p) => p.referenceSolution),
     executor: options.executor,
     cacheDir: join(options.cacheDir, "mutants"),
     seed: options.seed,
     perProblem: options.mutantsPerProblem ?? 12,
-    onProblem: options.onProblem,
+    onProblem: (id, fromCache, done, total) => {
+      bank.add(id, growing.pool.bankedPrograms(id));
+      options.onProblem?.(id, fromCache, done, total);
+    },
     timeSec: options.timeSec,
   });
-  const bank = new StaticProgramBank();
   const known: KnownProblem[] = [];
   for (const p of problems) {
     if (!p.referenceSolution || !p.content) continue;
-    bank.add(p.id, pool.bankedPrograms(p.id));
     known.push({
       id: p.id,
       content: p.content,
@@ -85,6 +102,7 @@ export async function buildSimulatedCodeModel(
     bank,
     { ...DEFAULT_BEHAVIOUR, ...options.behaviour },
     options.seed,
+    (problemId) => growing.ready(problemId),
   );
-  return { responder, problems, stats: pool.stats() };
+  return { responder, done: growing.done, stats: () => growing.pool.stats() };
 }

@@ -37,6 +37,8 @@ try:
     print(run(job["tests"][0])["repr"])
 except r.NoEntryPoint as e:
     print("NoEntryPoint: " + str(e))
+except NameError as e:
+    print("NameError: " + str(e))
 `;
   return execFileSync("python3", ["-c", script, JSON.stringify(c)], { encoding: "utf8" }).trim();
 }
@@ -110,6 +112,16 @@ describe("resolve_entry_point", () => {
     );
     const exact = `class Solution:\n    def maxSum(self, nums, k):\n        return ${SUM_TIMES}\n`;
     expect(resolveAndCall({ program: exact, funcName: "maxSum", policy: "strict" })).toBe("12");
+  });
+
+  it("gives LeetCode's prelude (List, …) to a resolved program under either grader; strict ref keeps the bare exec", () => {
+    const annotated = `class Solution:\n    def maxSum(self, nums: List[int], k: int) -> int:\n        return ${SUM_TIMES}\n`;
+    expect(resolveAndCall({ program: annotated, funcName: "maxSum", grader: "lcb" })).toBe("12");
+    expect(resolveAndCall({ program: annotated, funcName: "maxSum", grader: "ref" })).toBe("12");
+    expect(resolveAndCall({ program: annotated, funcName: "maxSum", grader: "lcb", policy: "strict" })).toBe("12");
+    expect(
+      resolveAndCall({ program: annotated, funcName: "maxSum", grader: "ref", policy: "strict" }),
+    ).toBe("NameError: name 'List' is not defined");
   });
 });
 

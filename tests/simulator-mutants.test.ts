@@ -9,7 +9,7 @@ import { createExecutor } from "../sandbox/create-executor";
 import { pythonExecutable } from "../sandbox/host-tools";
 import type { RunnerPool } from "../sandbox/runner-pool";
 import type { ExecutionRequest, ProgramExecutor } from "../sandbox/types";
-import { buildMutantPool, MUTANT_KINDS, runMutate } from "../simulator/mutants/mutant-pool";
+import { buildMutantPool, MUTANT_KINDS, runMutate, startMutantPool } from "../simulator/mutants/mutant-pool";
 import { tempDir } from "./helpers/processes";
 
 const DATA = join(projectRoot, "../shared/data/leetcode/leetcode_dev100.jsonl");
@@ -186,4 +186,28 @@ describe("the checked mutant pool (gVisor)", () => {
       expect(cached.correctPrograms(problem.id)).toEqual(pool.correctPrograms(problem.id));
     }
   }, 120_000);
+
+  it("answers while it grows: a problem asked for jumps the queue and is ready before the rest", async () => {
+    // Runs after the build above, so every problem comes from the cache and the order is exact.
+    const selected = POOL_PROBLEMS.map(byId);
+    const order: string[] = [];
+    const growing = startMutantPool({
+      problems: selected,
+      cacheDir,
+      seed: 3,
+      perProblem: 6,
+      executor: sandbox,
+      concurrency: 1,
+      onProblem: (id) => order.push(id),
+    });
+    const last = POOL_PROBLEMS[POOL_PROBLEMS.length - 1];
+    expect(growing.pool.wrongPrograms(last)).toEqual([]);
+    await growing.ready(last);
+    expect(order[0]).toBe(last);
+    expect(growing.pool.wrongPrograms(last).length).toBeGreaterThan(0);
+    await expect(growing.ready("no-such-problem")).resolves.toBeUndefined();
+    await growing.done;
+    expect(order).toHaveLength(POOL_PROBLEMS.length);
+    expect(growing.pool.stats()).toMatchObject({ problems: 5, cacheHits: 5, cacheMisses: 0 });
+  });
 });

@@ -8,10 +8,10 @@ import {
 import { createSimulatorServer } from "../../simulator/server";
 import { defaultSimConfig, loadSimConfig } from "../../simulator/sim-config";
 import {
-  buildSimulatedCodeModel,
   mutantCacheDir,
   mutantsPerProblem,
   readProblemFiles,
+  startSimulatedCodeModel,
 } from "../../simulator/simulated-code-model";
 import type { GlobalOptions } from "../global-options";
 
@@ -65,24 +65,31 @@ export function registerSim(program: Command): void {
       );
       const problems = await readProblemFiles(options.problems);
       const executor = await createExecutor({ dataDir, unsafe: options.unsafeNoSandbox });
-      let responder: Awaited<ReturnType<typeof buildSimulatedCodeModel>>["responder"];
-      try {
-        ({ responder } = await buildSimulatedCodeModel({
-          problems,
-          cacheDir: mutantCacheDir(dataDir),
-          seed: config.seed,
-          executor,
-          mutantsPerProblem: mutantsPerProblem(),
-          behaviour,
-          onProblem: (id, fromCache, done, total) =>
-            process.stderr.write(
-              `sstar sim: ${fromCache ? "loaded" : "checked"} mutants of ${id} (${done}/${total})\n`,
-            ),
-        }));
-      } finally {
-        await executor.close();
-      }
-      const server = createSimulatorServer({ responder, config, log: options.log });
+      // The server answers at once; a request about a problem whose wrong programs are not checked
+      // yet waits for that problem, which jumps the queue (a clean machine takes minutes for all).
+      const model = startSimulatedCodeModel({
+        problems,
+        cacheDir: mutantCacheDir(dataDir),
+        seed: config.seed,
+        executor,
+        mutantsPerProblem: mutantsPerProblem(),
+        behaviour,
+        onProblem: (id, fromCache, done, total) =>
+          process.stderr.write(
+            `sstar sim: ${fromCache ? "loaded" : "checked"} mutants of ${id} (${done}/${total})\n`,
+          ),
+      });
+      const checked = model.done.then(
+        () => process.stderr.write("sstar sim: every problem's mutants are ready\n"),
+        (err: Error) => process.stderr.write(`sstar sim: checking mutants failed: ${err.message}\n`),
+      );
+      let closed: Promise<void> | undefined;
+      const closeExecutor = () => {
+        closed ??= executor.close();
+        return closed;
+      };
+      void checked.finally(closeExecutor);
+      const server = createSimulatorServer({ responder: model.responder, config, log: options.log });
       const { url } = await server.listen(config.port, config.host);
       console.log(url);
       process.stderr.write(
@@ -93,5 +100,7 @@ export function registerSim(program: Command): void {
         process.once("SIGTERM", () => resolve());
       });
       await server.close();
+      // Checks still running are abandoned: what was checked is in the cache already.
+      await closeExecutor();
     });
 }

@@ -282,6 +282,11 @@ def compile_program(job):
         namespace = exec_module(LCB_IMPORTS + "\n\n" + code).__dict__
     else:
         namespace = {}
+        if policy != "strict":
+            # LeetCode's judge provides List, deque, … without imports, and so does LiveCodeBench's
+            # prelude; the reference's bare exec does not. Resolved, a program gets that prelude
+            # under the reference's grader too, so the graders differ only in how they compare.
+            exec(compile(LCB_IMPORTS, "<prelude>", "exec"), namespace)
         exec(compile(code, "<program>", "exec"), namespace)
     fn, _how = resolve_entry_point(namespace, code, job.get("func_name"), call_arity(job["tests"]), policy, grader)
     if grader == "lcb":

@@ -37,6 +37,8 @@ export class CodeModelResponder implements Responder {
     private readonly bank: ProgramBank,
     private readonly config: BehaviourConfig,
     private readonly seed: number,
+    /** Resolves once a problem's programs are in the bank (a pool still being checked); absent: always. */
+    private readonly problemReady?: (problemId: string) => Promise<void>,
   ) {
     this.signatures = problems.map((problem) => ({
       problem,
@@ -44,12 +46,23 @@ export class CodeModelResponder implements Responder {
     }));
   }
 
+  async prepare(request: SimulatedRequest): Promise<void> {
+    const problem = this.problemReady && this.problemOf(request);
+    if (problem) await this.problemReady?.(problem.id);
+  }
+
+  /** The known problem a request is about (recognised from its statement), if any. */
+  problemOf(request: SimulatedRequest): KnownProblem | undefined {
+    return this.problemIn(squash(classifyRequest(request.messages).text));
+  }
+
+  private problemIn(text: string): KnownProblem | undefined {
+    return this.signatures.find((s) => s.signature.length > 0 && text.includes(s.signature))?.problem;
+  }
+
   respond(request: SimulatedRequest, choiceIndex: number): SimulatedAnswer {
     const classified = classifyRequest(request.messages);
-    const text = squash(classified.text);
-    const problem = this.signatures.find(
-      (s) => s.signature.length > 0 && text.includes(s.signature),
-    )?.problem;
+    const problem = this.problemIn(squash(classified.text));
     // Identical requests must still differ per sample: the request seed and the choice index do that.
     const promptHash = createHash("sha256").update(classified.text).digest("hex").slice(0, 16);
     const rng = new SeededRandom(

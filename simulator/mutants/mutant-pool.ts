@@ -372,38 +372,97 @@ function writeEntry(file: string, entry: ProblemEntry): void {
  * Each problem is written to the cache as soon as it is checked, so an interrupted build resumes.
  */
 export async function buildMutantPool(options: BuildMutantPoolOptions): Promise<MutantPool> {
+  const growing = startMutantPool(options);
+  await growing.done;
+  return growing.pool;
+}
+
+/** A pool being built in the background: answers for the problems checked so far. */
+export interface GrowingMutantPool {
+  pool: MutantPool;
+  /** Resolves once this problem's pool is checked (it goes to the front of the queue); unknown ids resolve at once. */
+  ready(problemId: string): Promise<void>;
+  /** Resolves when every problem is checked; rejects if a check failed. */
+  done: Promise<void>;
+}
+
+/**
+ * Starts building the pool, in the problems' order, `concurrency` problems at a time. A problem
+ * asked for with `ready` jumps the queue, so a server can answer its first requests long before
+ * the whole pool is checked (a clean machine needs minutes for a hundred problems).
+ */
+export function startMutantPool(options: BuildMutantPoolOptions): GrowingMutantPool {
   mkdirSync(options.cacheDir, { recursive: true });
   const mutateSource = readFileSync(MUTATE_SCRIPT, "utf8");
   const checker = new Checker(options.executor, options.timeSec);
   const entries = new Map<string, ProblemEntry>();
-  let hits = 0;
-  let misses = 0;
+  const build = { sandboxCalls: 0, cacheHits: 0, cacheMisses: 0 };
+  const byId = new Map(options.problems.map((p) => [p.id, p]));
+  const waiting = new Map<
+    string,
+    { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void }
+  >();
+  const signal = (id: string) => {
+    let w = waiting.get(id);
+    if (!w) {
+      let resolve!: () => void;
+      let reject!: (e: Error) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      // A failure reaches `done`; a waiter that never comes must not make it an unhandled rejection.
+      promise.catch(() => {});
+      w = { promise, resolve, reject };
+      waiting.set(id, w);
+    }
+    return w;
+  };
   let done = 0;
   const queue = [...options.problems];
   const worker = async () => {
     for (let problem = queue.shift(); problem !== undefined; problem = queue.shift()) {
-      const key = entryKey(problem, options, mutateSource);
-      const file = join(options.cacheDir, `${key.slice(0, 32)}.json`);
-      let entry = readEntry(file, key);
-      const fromCache = entry !== undefined;
-      if (entry === undefined) {
-        entry = await buildEntry(problem, options, key, checker, mutateSource);
-        writeEntry(file, entry);
-        misses++;
-      } else hits++;
-      entries.set(problem.id, entry);
-      options.onProblem?.(problem.id, fromCache, ++done, options.problems.length);
+      try {
+        const key = entryKey(problem, options, mutateSource);
+        const file = join(options.cacheDir, `${key.slice(0, 32)}.json`);
+        let entry = readEntry(file, key);
+        const fromCache = entry !== undefined;
+        if (entry === undefined) {
+          entry = await buildEntry(problem, options, key, checker, mutateSource);
+          writeEntry(file, entry);
+          build.cacheMisses++;
+        } else build.cacheHits++;
+        build.sandboxCalls = checker.calls;
+        entries.set(problem.id, entry);
+        signal(problem.id).resolve();
+        options.onProblem?.(problem.id, fromCache, ++done, options.problems.length);
+      } catch (err) {
+        signal(problem.id).reject(err as Error);
+        throw err;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
-  const ordered = new Map(options.problems.map((p) => [p.id, entries.get(p.id) as ProblemEntry]));
+  // Workers start after this function returns, so `onProblem` may already use what it returns.
+  const all = Promise.resolve()
+    .then(() => Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker)))
+    .then(() => {
+      // Stats and listings follow the problems' order, whatever order they were checked in.
+      const ordered = options.problems.map((p) => [p.id, entries.get(p.id) as ProblemEntry] as const);
+      entries.clear();
+      for (const [id, entry] of ordered) entries.set(id, entry);
+    });
   const references = new Map(options.problems.map((p) => [p.id, p.referenceSolution]));
   const publicCounts = new Map(options.problems.map((p) => [p.id, p.publicTests.length]));
-  return new CheckedMutantPool(ordered, references, publicCounts, {
-    sandboxCalls: checker.calls,
-    cacheHits: hits,
-    cacheMisses: misses,
-  });
+  return {
+    pool: new CheckedMutantPool(entries, references, publicCounts, build),
+    ready(problemId: string) {
+      if (entries.has(problemId) || !byId.has(problemId)) return Promise.resolve();
+      const at = queue.findIndex((p) => p.id === problemId);
+      if (at > 0) queue.unshift(...queue.splice(at, 1));
+      return signal(problemId).promise;
+    },
+    done: all,
+  };
 }
 
 class CheckedMutantPool implements MutantPool {

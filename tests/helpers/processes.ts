@@ -87,10 +87,11 @@ export async function eventually(check: () => Promise<void>, timeoutMs = 30_000)
 export async function startSimulatorProcess(
   dataDir: string,
   problems: string,
-  options: { seed: number; log?: string },
+  options: { seed: number; log?: string; config?: string },
 ): Promise<{ child: ChildProcess; url: string }> {
   const args = ["bin/sstar.js", "--data-dir", dataDir, "sim", "--port", "0", "--problems", problems];
   args.push("--seed", String(options.seed), ...(options.log ? ["--log", options.log] : []));
+  if (options.config) args.push("--config", options.config);
   const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
