@@ -200,7 +200,7 @@ describe("the checked mutant pool (gVisor)", () => {
       concurrency: 1,
       onProblem: (id) => order.push(id),
     });
-    const last = POOL_PROBLEMS[POOL_PROBLEMS.length - 1];
+    const last = POOL_PROBLEMS[POOL_PROBLEMS.length - 1] as string;
     expect(growing.pool.wrongPrograms(last)).toEqual([]);
     await growing.ready(last);
     expect(order[0]).toBe(last);
