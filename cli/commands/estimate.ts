@@ -16,6 +16,7 @@ import { TASK_QUEUE } from "../../worker/task-queue";
 import type { RunProgress } from "../../workflows/pipeline-types";
 import { progressQuery, runWorkflow } from "../../workflows/run-workflow";
 import type { GlobalOptions } from "../global-options";
+import { startProgressTicker } from "../progress-ticker";
 import { formatTable } from "../table";
 import { withTemporal } from "../with-temporal";
 import { hostWorker, type WorkerHostingOptions } from "../worker-hosting";
@@ -184,17 +185,15 @@ async function runToCompletion(
             if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
           }
         }
-        const ticker = setInterval(async () => {
-          try {
-            log(progressLine(await handle.query<RunProgress>(progressQuery)));
-          } catch {
-            // not answering between continue-as-new runs; the next tick will
-          }
-        }, 3_000);
+        const ticker = startProgressTicker(
+          client.connection,
+          () => handle.query<RunProgress>(progressQuery),
+          (progress) => log(progressLine(progress)),
+        );
         try {
           return (await handle.result()) as RunSummary;
         } finally {
-          clearInterval(ticker);
+          await ticker.stop();
         }
       } finally {
         await client.connection.close();

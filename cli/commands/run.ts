@@ -20,6 +20,7 @@ import { TASK_QUEUE } from "../../worker/task-queue";
 import type { RunProgress } from "../../workflows/pipeline-types";
 import { progressQuery, runWorkflow } from "../../workflows/run-workflow";
 import type { GlobalOptions } from "../global-options";
+import { startProgressTicker } from "../progress-ticker";
 import { formatSummary } from "../summary-table";
 import { withTemporal } from "../with-temporal";
 import { hostWorker, type WorkerHostingOptions } from "../worker-hosting";
@@ -167,18 +168,15 @@ export async function runCommand(
         } else {
           log("resuming the run in progress");
         }
-        const ticker = setInterval(async () => {
-          try {
-            const progress = await handle.query<RunProgress>(progressQuery);
-            log(progressLine(progress));
-          } catch {
-            // not answering between continue-as-new runs; the next tick will
-          }
-        }, 3_000);
+        const ticker = startProgressTicker(
+          client.connection,
+          () => handle.query<RunProgress>(progressQuery),
+          (progress) => log(progressLine(progress)),
+        );
         try {
           return (await handle.result()) as RunSummary;
         } finally {
-          clearInterval(ticker);
+          await ticker.stop();
         }
       } finally {
         await client.connection.close();

@@ -14,6 +14,7 @@ import type { RunProgress } from "../../workflows/pipeline-types";
 import { progressQuery } from "../../workflows/run-workflow";
 import { sweepRunWorkflowId, sweepWorkflow } from "../../workflows/sweep-workflow";
 import type { GlobalOptions } from "../global-options";
+import { startProgressTicker } from "../progress-ticker";
 import { formatTable } from "../table";
 import { withTemporal } from "../with-temporal";
 import { hostWorker, type WorkerHostingOptions } from "../worker-hosting";
@@ -112,17 +113,15 @@ export async function sweepCommand(
           log("resuming the sweep in progress");
         }
         const run = client.workflow.getHandle(sweepRunWorkflowId(runId));
-        const ticker = setInterval(async () => {
-          try {
-            log(progressLine(await run.query<RunProgress>(progressQuery)));
-          } catch {
-            // the run has not started yet, has finished, or is between continue-as-new runs
-          }
-        }, 3_000);
+        const ticker = startProgressTicker(
+          client.connection,
+          () => run.query<RunProgress>(progressQuery),
+          (progress) => log(progressLine(progress)),
+        );
         try {
           return (await handle.result()) as SweepSummary;
         } finally {
-          clearInterval(ticker);
+          await ticker.stop();
         }
       } finally {
         await client.connection.close();
