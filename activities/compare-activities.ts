@@ -9,10 +9,11 @@ import { SeededRandom } from "../method/seeded-random";
 import {
   type SelectionCandidate,
   type SelectionOutcome,
-  selectByCodeOnlyJudge,
+  selectByCodeOnlyJudgeOverPassing,
   selectByGeneratedTests,
   selectByMajorityVote,
   selectByTestAwareJudge,
+  selectByTestResultVote,
   selectByTimeoutTests,
   selectFirst,
   selectRandom,
@@ -97,11 +98,10 @@ export function compareActivities(deps: PipelineDeps, executor: CachedExecutor) 
             outcome =
               method.grounding === "generated_tests"
                 ? await selectByTestAwareJudge(candidates, tools, "lowest-index")
-                : await selectByCodeOnlyJudge(
-                    candidates.map((c) => c.index),
-                    tools,
-                    "lowest-index",
-                  );
+                : await selectByCodeOnlyJudgeOverPassing(candidates, tools, method.orders ?? "both");
+            break;
+          case "generated_tests_majority_llm":
+            outcome = await selectByTestResultVote(candidates, tools);
             break;
           case "generated_tests":
             outcome = await selectByGeneratedTests(candidates, tools);

@@ -1,10 +1,14 @@
-import { parseJudgeChoice } from "../method/parse-response";
+import type { ChatMessage } from "../method/dspy-layout";
+import { parseJudgeChoice, parseTestResultChoice } from "../method/parse-response";
 import type { Stage } from "../method/pipeline-records";
 import {
   feedbackMessage,
   type JudgedExecution,
   type JudgedSample,
   pairwiseJudgeMessages,
+  type TestAwareSample,
+  testAwareJudgeMessages,
+  testResultChoiceMessages,
 } from "../method/prompts";
 import type { JudgeChoice, SelectionTools } from "../method/selection";
 import { callRole } from "./role-calls";
@@ -29,27 +33,39 @@ export class RunSelectionTools extends TestSynthesis implements SelectionTools {
     });
   }
 
-  private async judgeBothOrders(
+  private async ask(stage: Stage, messages: ChatMessage[]): Promise<string> {
+    const call = await callRole(
+      this.o.llm,
+      this.o.config,
+      "judge",
+      stage,
+      this.o.problem.id,
+      messages,
+      ["judge"],
+      this.o.payer,
+    );
+    this.addUsage(call);
+    return call.texts[0] ?? "";
+  }
+
+  /** One judgment per order; `messagesFor(first, second)` lays out the pair in that order. */
+  private async judgeBothOrders<T>(
     stage: Stage,
-    sampleA: JudgedSample,
-    sampleB: JudgedSample,
+    sampleA: T,
+    sampleB: T,
+    messagesFor: (pair: [T, T]) => ChatMessage[],
   ): Promise<[JudgeChoice, JudgeChoice]> {
-    const ask = async (pair: [JudgedSample, JudgedSample]): Promise<JudgeChoice> => {
-      const call = await callRole(
-        this.o.llm,
-        this.o.config,
-        "judge",
-        stage,
-        this.o.problem.id,
-        pairwiseJudgeMessages(this.o.problem, pair),
-        ["judge"],
-        this.o.payer,
-      );
-      this.addUsage(call);
-      const choice = parseJudgeChoice(call.texts[0] ?? "");
+    const judge = async (pair: [T, T]): Promise<JudgeChoice> => {
+      const choice = parseJudgeChoice(await this.ask(stage, messagesFor(pair)));
       return choice.ok ? choice.value : undefined;
     };
-    return Promise.all([ask([sampleA, sampleB]), ask([sampleB, sampleA])]);
+    return Promise.all([judge([sampleA, sampleB]), judge([sampleB, sampleA])]);
+  }
+
+  private pairwise(stage: Stage, sampleA: JudgedSample, sampleB: JudgedSample) {
+    return this.judgeBothOrders(stage, sampleA, sampleB, (pair) =>
+      pairwiseJudgeMessages(this.o.problem, pair),
+    );
   }
 
   async adaptiveJudgment(a: number, b: number): Promise<[JudgeChoice, JudgeChoice]> {
@@ -60,7 +76,7 @@ export class RunSelectionTools extends TestSynthesis implements SelectionTools {
     ]);
     const executions = (outputs: string[]): JudgedExecution[] =>
       tests.map((t, i) => ({ input: t.input, shown: this.shown(outputs[i] ?? "", t) }));
-    return this.judgeBothOrders(
+    return this.pairwise(
       "judge",
       { code: this.o.codes.get(a) ?? "", executions: executions(outA) },
       { code: this.o.codes.get(b) ?? "", executions: executions(outB) },
@@ -70,21 +86,40 @@ export class RunSelectionTools extends TestSynthesis implements SelectionTools {
   async testAwareJudgment(a: number, b: number, test: number): Promise<[JudgeChoice, JudgeChoice]> {
     const tests = await this.generatedTests();
     const outputs = await this.outputsOnGeneratedTests([a, b]);
-    const on = (c: number): JudgedExecution[] => [
-      { input: tests[test]?.input ?? "", shown: outputs.get(c)?.[test] ?? "" },
-    ];
-    return this.judgeBothOrders(
-      "judge",
-      { code: this.o.codes.get(a) ?? "", executions: on(a) },
-      { code: this.o.codes.get(b) ?? "", executions: on(b) },
+    const sample = (c: number): TestAwareSample => ({
+      code: this.o.codes.get(c) ?? "",
+      output: outputs.get(c)?.[test] ?? "",
+    });
+    return this.judgeBothOrders("judge", sample(a), sample(b), (pair) =>
+      testAwareJudgeMessages(this.o.problem, tests[test]?.input ?? "", pair),
     );
   }
 
   codeOnlyJudgment(a: number, b: number): Promise<[JudgeChoice, JudgeChoice]> {
-    return this.judgeBothOrders(
+    return this.pairwise(
       "fallback_judge",
       { code: this.o.codes.get(a) ?? "" },
       { code: this.o.codes.get(b) ?? "" },
     );
+  }
+
+  async oneOrderJudgment(a: number, b: number): Promise<0 | 1 | undefined> {
+    const messages = pairwiseJudgeMessages(
+      this.o.problem,
+      [{ code: this.o.codes.get(a) ?? "" }, { code: this.o.codes.get(b) ?? "" }],
+      { orders: "one" },
+    );
+    const choice = parseJudgeChoice(await this.ask("fallback_judge", messages));
+    // The reference asserts the answer is 0 or 1; a tie answer scores nobody, as its except does.
+    return choice.ok && choice.value !== 2 ? choice.value : undefined;
+  }
+
+  async testResultChoice(test: number, representatives: number[]): Promise<number | undefined> {
+    const tests = await this.generatedTests();
+    const outputs = await this.outputsOnGeneratedTests(representatives);
+    const shown = representatives.map((c) => outputs.get(c)?.[test] ?? "");
+    const messages = testResultChoiceMessages(this.o.problem, tests[test]?.input ?? "", shown);
+    const choice = parseTestResultChoice(await this.ask("judge", messages), shown.length);
+    return choice.ok ? choice.value : undefined;
   }
 }

@@ -281,18 +281,6 @@ export const RunConfigSchema = z
         });
       }
     }
-    config.selection.forEach((method, i) => {
-      // Accepted by the schema so configurations can name them; their selection code is not written yet.
-      const unavailable =
-        method.method === "generated_tests_majority_llm" ||
-        (method.method === "llm_judge" && method.orders === "one");
-      if (unavailable)
-        ctx.addIssue({
-          code: "custom",
-          path: ["selection", i, "method"],
-          message: `${method.method === "llm_judge" ? "llm_judge with orders: one" : method.method} is not available yet in this version of sstar (see docs/selection-methods.md)`,
-        });
-    });
     if (config.dataset.from && config.dataset.to && config.dataset.from > config.dataset.to) {
       ctx.addIssue({ code: "custom", path: ["dataset", "to"], message: "is before dataset.from" });
     }

@@ -81,6 +81,19 @@ export function parseJudgeChoice(text: string): Parsed<0 | 1 | 2> {
   return { ok: true, value };
 }
 
+/** `best_idx` of a test-result choice: an index below `count`, or -1 (the test is broken). */
+export function parseTestResultChoice(text: string, count: number): Parsed<number> {
+  const visible = stripThinking(text);
+  const fields = parseDspySections(visible, ["best_idx"]);
+  const raw = fields?.best_idx ?? visible;
+  const match = /-?\d+/.exec(raw);
+  if (!match) return { ok: false, reason: "no best_idx in the answer" };
+  const value = Number(match[0]);
+  if (value !== -1 && !(value >= 0 && value < count))
+    return { ok: false, reason: `best_idx ${value} is not -1 or an output index below ${count}` };
+  return { ok: true, value };
+}
+
 export interface GeneratedTest {
   /** stdin text, or the JSON value the model gave as input (a dict of arguments, or one value). */
   input: unknown;

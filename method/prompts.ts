@@ -69,6 +69,14 @@ export const TIMEOUT_INPUT_DESC: Record<ProblemKind, string> = {
 export const JUDGE_CODE_ONLY_DESC =
   "Given the prompt, an AI have generated two candidates. Please compare these two candidates carefully, and return the index of the best sample (0 for the first sample, 1 for the second sample, 2 if they are equally good/bad).";
 
+/** The one-order judge (`LLMSelectPairwise`): no tie answer. */
+export const JUDGE_ONE_ORDER_DESC =
+  "Given the prompt, an AI have generated two candidates. Please compare these two candidates carefully, and return the index of the best sample (0 for the first sample, 1 for the second sample).";
+
+/** `generated_tests_majority_llm`'s question (`LLMSelectWithTestResult`): which output is right, or -1. */
+export const TEST_RESULT_CHOICE_DESC =
+  "Given the prompt, an AI have generated several code candidates. These code samples are passed through an example test input, and result in several output results. There is only one output that is correct. Please think carefully according to the prompt, and return the index of the best output. The test could also be broken in the sense that all samples result in compile error like missing positional arguments. In this case, simply return -1 to me.";
+
 export const JUDGE_TEST_AWARE_DESC =
   "Given the prompt, an AI have generated two candidates. You will be provided with the code of each candidate, and the execution result of the same given input. Utilize the provided samples and execution output to compare these two candidates carefully, and return the index of the best sample (0 for the first sample, 1 for the second sample, 2 if they are equally good/bad). Hint: These samples can be tricky! First analyze the problem yourself, then analyze the solutions.";
 
@@ -207,29 +215,93 @@ export interface JudgedSample {
   executions?: JudgedExecution[];
 }
 
-/** The `samples_with_idx` text of a pairwise judgment, in the reference's layout. */
+/**
+ * The `samples_with_idx` text of a pairwise judgment, in the reference's layouts: code alone
+ * (`[Sample k]: code`, its code-only judges and S*'s fallback), or code with each sample's
+ * execution outputs (S*'s adaptive matches).
+ */
 export function samplesWithIdx(samples: [JudgedSample, JudgedSample]): string {
   return samples
     .map((s, i) => {
-      if (!s.executions) return `\n[Sample ${i}]: ### Code ### \n ${s.code}\n`;
+      if (!s.executions) return `\n[Sample ${i}]: ${s.code} \n`;
       const runs = s.executions.map((e) => `\n[Test input]: ${e.input}\n[Output]: ${e.shown}\n`).join("");
       return `\n[Sample ${i}]: ### Code ### \n ${s.code}\n### Execution outputs ###\n${runs}`;
     })
     .join("");
 }
 
-/** A pairwise judgment: code only (the fallback), or grounded in execution results (S*). */
+/**
+ * A pairwise judgment: code only (`orders: "one"` asks for 0 or 1, the one-order judge; otherwise
+ * 0, 1 or 2, the two-order judges), or grounded in execution results (S*).
+ */
 export function pairwiseJudgeMessages(
   problem: PromptProblem,
   samples: [JudgedSample, JudgedSample],
+  options: { orders?: "both" | "one" } = {},
 ): ChatMessage[] {
   const grounded = samples.some((s) => s.executions !== undefined);
+  const desc = grounded
+    ? JUDGE_TEST_AWARE_DESC
+    : options.orders === "one"
+      ? JUDGE_ONE_ORDER_DESC
+      : JUDGE_CODE_ONLY_DESC;
   return dspyMessages({
     inputs: [
       { name: "prompt", value: problem.content },
       { name: "samples_with_idx", value: samplesWithIdx(samples) },
     ],
-    outputs: [{ name: "best_sample_idx", desc: grounded ? JUDGE_TEST_AWARE_DESC : JUDGE_CODE_ONLY_DESC }],
+    outputs: [{ name: "best_sample_idx", desc }],
+    chainOfThought: true,
+  });
+}
+
+/** One sample of Table 3's test-aware judgment: its code and its output on the shared input. */
+export interface TestAwareSample {
+  code: string;
+  output: string;
+}
+
+/**
+ * Table 3's judge (`LLMSelectPairwiseTestAwareBT`): one generated test input, then each sample's
+ * code and its execution output, laid out as the reference does.
+ */
+export function testAwareJudgeMessages(
+  problem: PromptProblem,
+  input: string,
+  samples: [TestAwareSample, TestAwareSample],
+): ChatMessage[] {
+  const text =
+    `\n[Test input]: ${input} \n` +
+    samples
+      .map((s, i) => `\n[Sample ${i}]: ### Code ### \n ${s.code} \n ### Execution output ### ${s.output} \n`)
+      .join("");
+  return dspyMessages({
+    inputs: [
+      { name: "prompt", value: problem.content },
+      { name: "samples_with_idx", value: text },
+    ],
+    outputs: [{ name: "best_sample_idx", desc: JUDGE_TEST_AWARE_DESC }],
+    chainOfThought: true,
+  });
+}
+
+/** The `test_and_samples_with_idx` text: a generated input and the distinct outputs on it. */
+export function testAndResults(input: string, outputs: string[]): string {
+  return `\n [Test input]: ${input} \n${outputs.map((o, k) => `\n[Test result ${k}]: ${o} \n`).join("")}`;
+}
+
+/** `generated_tests_majority_llm`: which of the distinct outputs on one generated input is right. */
+export function testResultChoiceMessages(
+  problem: PromptProblem,
+  input: string,
+  outputs: string[],
+): ChatMessage[] {
+  return dspyMessages({
+    inputs: [
+      { name: "prompt", value: problem.content },
+      { name: "test_and_samples_with_idx", value: testAndResults(input, outputs) },
+    ],
+    outputs: [{ name: "best_idx", desc: TEST_RESULT_CHOICE_DESC }],
     chainOfThought: true,
   });
 }

@@ -34,6 +34,13 @@ export interface SelectionTools {
   testAwareJudgment(a: number, b: number, test: number): Promise<[JudgeChoice, JudgeChoice]>;
   /** Judgment on code alone, in both orders (the fallback). */
   codeOnlyJudgment(a: number, b: number): Promise<[JudgeChoice, JudgeChoice]>;
+  /** Judgment on code alone, one call, a first: 0 or 1 (undefined: unparsable or a tie answer). */
+  oneOrderJudgment(a: number, b: number): Promise<0 | 1 | undefined>;
+  /**
+   * The LLM shown one generated test's input and the outputs of `representatives` (one per output
+   * cluster, in order) names the right one: its position, -1 for a broken test, undefined unparsable.
+   */
+  testResultChoice(test: number, representatives: number[]): Promise<number | undefined>;
   rng: SeededRandom;
 }
 
@@ -352,5 +359,84 @@ export async function selectByTimeoutTests(
   return {
     selected: survivors[0] ?? (tied[0] as number),
     reason: "best public score, most large inputs survived",
+  };
+}
+
+/**
+ * The reference's code-only judges (`llm_judge_pairwise_bt`, `llm_judge_pairwise`) as selection
+ * methods: over the public-passing samples (none: the first best public scorer), a round robin in
+ * both orders or in one order (one call per pair, the winner scores 1); earliest on ties.
+ */
+export async function selectByCodeOnlyJudgeOverPassing(
+  candidates: SelectionCandidate[],
+  tools: SelectionTools,
+  orders: "both" | "one",
+): Promise<SelectionOutcome> {
+  const pool = publicPassing(candidates);
+  if (pool.length === 0) return { selected: firstBestPublic(candidates), reason: "no public-passing sample" };
+  if (pool.length === 1) return { selected: pool[0] as number, reason: "single public-passing sample" };
+  if (orders === "both") return selectByCodeOnlyJudge(pool, tools, "lowest-index");
+  const scores: Record<number, number> = Object.fromEntries(pool.map((c) => [c, 0]));
+  const matches: NonNullable<SelectionOutcome["matches"]> = [];
+  for (let x = 0; x < pool.length; x++) {
+    for (let y = x + 1; y < pool.length; y++) {
+      const a = pool[x] as number;
+      const b = pool[y] as number;
+      const choice = await tools.oneOrderJudgment(a, b);
+      const points: [number, number] = choice === 0 ? [1, 0] : choice === 1 ? [0, 1] : [0, 0];
+      scores[a] = (scores[a] ?? 0) + points[0];
+      scores[b] = (scores[b] ?? 0) + points[1];
+      matches.push({ a, b, choices: [choice, undefined], points });
+    }
+  }
+  return {
+    selected: argmax(pool, (c) => scores[c] ?? 0, "lowest-index", tools.rng),
+    reason: "one-order code-only pairwise judge",
+    scores,
+    matches,
+  };
+}
+
+/**
+ * The reference's `generated_tests_majority_llm`: for each generated test that splits the
+ * public-passing samples into two or more output clusters (errors kept), one LLM call names the
+ * right output (-1: the test is broken, skipped); that cluster's members score 1. Earliest on
+ * ties, with no fallback: nobody scoring selects the first public-passing sample.
+ */
+export async function selectByTestResultVote(
+  candidates: SelectionCandidate[],
+  tools: SelectionTools,
+): Promise<SelectionOutcome & { brokenTests: number }> {
+  const testCount = await tools.generatedTestCount();
+  const pool = publicPassing(candidates);
+  if (pool.length === 0)
+    return { selected: firstBestPublic(candidates), reason: "no public-passing sample", brokenTests: 0 };
+  if (pool.length === 1)
+    return { selected: pool[0] as number, reason: "single public-passing sample", brokenTests: 0 };
+  if (testCount === 0) return { selected: pool[0] as number, reason: "no generated tests", brokenTests: 0 };
+  const outputs = await tools.outputsOnGeneratedTests(pool);
+  const scores: Record<number, number> = Object.fromEntries(pool.map((c) => [c, 0]));
+  const allClusters: number[][][] = [];
+  let brokenTests = 0;
+  for (let t = 0; t < testCount; t++) {
+    const clusters = clusterByOutput(pool, (c) => outputs.get(c)?.[t] ?? "Error: missing", {
+      dropErrors: false,
+    });
+    allClusters.push(clusters);
+    if (clusters.length < 2) continue;
+    const pick = await tools.testResultChoice(
+      t,
+      clusters.map((cluster) => cluster[0] as number),
+    );
+    if (pick === -1) brokenTests++;
+    if (pick === undefined || pick < 0) continue;
+    for (const member of clusters[pick] ?? []) scores[member] = (scores[member] ?? 0) + 1;
+  }
+  return {
+    selected: argmax(pool, (c) => scores[c] ?? 0, "lowest-index", tools.rng),
+    reason: "LLM-chosen output clusters on generated tests",
+    scores,
+    clusters: allClusters,
+    brokenTests,
   };
 }

@@ -3,6 +3,7 @@ import {
   extractProgram,
   parseGeneratedTests,
   parseJudgeChoice,
+  parseTestResultChoice,
   postProcessCode,
   stripThinking,
 } from "../method/parse-response";
@@ -69,6 +70,26 @@ describe("parseJudgeChoice", () => {
       reason: "best_sample_idx 3 is not 0, 1 or 2",
     });
     expect(parseJudgeChoice("both look fine").ok).toBe(false);
+  });
+});
+
+describe("parseTestResultChoice", () => {
+  it("reads best_idx: an output index or -1 for a broken test", () => {
+    expect(parseTestResultChoice("[[ ## best_idx ## ]]\n2\n\n[[ ## completed ## ]]", 3)).toEqual({
+      ok: true,
+      value: 2,
+    });
+    expect(parseTestResultChoice("<think>hmm 7</think>[[ ## best_idx ## ]]\n-1", 3)).toEqual({
+      ok: true,
+      value: -1,
+    });
+  });
+  it("rejects an index past the outputs and answers without a number", () => {
+    expect(parseTestResultChoice("[[ ## best_idx ## ]]\n3", 3)).toEqual({
+      ok: false,
+      reason: "best_idx 3 is not -1 or an output index below 3",
+    });
+    expect(parseTestResultChoice("none of them", 2).ok).toBe(false);
   });
 });
 

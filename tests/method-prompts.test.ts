@@ -8,6 +8,8 @@ import {
   RAW_INSTRUCTION,
   samplesWithIdx,
   selfDebugMessages,
+  testAwareJudgeMessages,
+  testResultChoiceMessages,
 } from "../method/prompts";
 
 const stdinProblem = { content: "Read n and print n+1.", kind: "stdin" as const };
@@ -110,6 +112,33 @@ describe("pairwise judging", () => {
     ).toBe(
       "\n[Sample 0]: ### Code ### \n A\n### Execution outputs ###\n\n[Test input]: 1\n[Output]: 2\n" +
         "\n[Sample 1]: ### Code ### \n B\n### Execution outputs ###\n\n[Test input]: 1\n[Output]: 3\n",
+    );
+  });
+
+  it("lays out code-only samples as the reference's code-only judges do", () => {
+    expect(samplesWithIdx([{ code: "A" }, { code: "B" }])).toBe("\n[Sample 0]: A \n\n[Sample 1]: B \n");
+    const one = pairwiseJudgeMessages(stdinProblem, [{ code: "A" }, { code: "B" }], { orders: "one" });
+    expect(one[0]?.content).toContain("(0 for the first sample, 1 for the second sample).");
+    expect(one[0]?.content).not.toContain("2 if they are equally good/bad");
+  });
+
+  it("lays out Table 3's judgment: the shared input, then each sample's code and output", () => {
+    const [system, user] = testAwareJudgeMessages(stdinProblem, "5", [
+      { code: "A", output: "6" },
+      { code: "B", output: "7" },
+    ]);
+    expect(system?.content).toContain("Hint: These samples can be tricky!");
+    expect(user?.content).toContain(
+      "[[ ## samples_with_idx ## ]]\n\n[Test input]: 5 \n\n[Sample 0]: ### Code ### \n A \n ### Execution output ### 6 \n\n[Sample 1]: ### Code ### \n B \n ### Execution output ### 7 \n\n\nRespond",
+    );
+  });
+
+  it("asks generated_tests_majority_llm's question with the input and each distinct output", () => {
+    const [system, user] = testResultChoiceMessages(stdinProblem, "5", ["6", "Error: boom"]);
+    expect(system?.content).toContain("`best_idx`");
+    expect(system?.content).toContain("simply return -1 to me.");
+    expect(user?.content).toContain(
+      "[Test input]: 5 \n\n[Test result 0]: 6 \n\n[Test result 1]: Error: boom \n",
     );
   });
 

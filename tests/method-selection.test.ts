@@ -7,9 +7,11 @@ import {
   type SelectionCandidate,
   type SelectionTools,
   selectByCodeOnlyJudge,
+  selectByCodeOnlyJudgeOverPassing,
   selectByGeneratedTests,
   selectByMajorityVote,
   selectByTestAwareJudge,
+  selectByTestResultVote,
   selectByTimeoutTests,
   selectFirst,
   selectSstarAlgorithm1,
@@ -47,6 +49,15 @@ function fakeTools(
     codeOnlyJudgment: async (a, b) => {
       calls.push(`code ${a} ${b}`);
       return judge(a, b);
+    },
+    oneOrderJudgment: async (a, b) => {
+      calls.push(`one ${a} ${b}`);
+      return judge(a, b)[0] === 1 ? 1 : 0;
+    },
+    // The right output is the one produced by a candidate in `truth`; none: the test is broken.
+    testResultChoice: async (t, reps) => {
+      calls.push(`pick ${t} ${reps.join(",")}`);
+      return reps.findIndex((c) => truth.has(c));
     },
     rng: new SeededRandom("test"),
   };
@@ -164,6 +175,90 @@ describe("baselines", () => {
     );
     expect(calls).toEqual(["code 0 1", "code 0 2", "code 1 2"]);
     expect(outcome.selected).toBe(2);
+  });
+
+  it("the one-order judge: one call per pair over the public-passing samples, the winner scores 1", async () => {
+    const calls: string[] = [];
+    const candidates = [...passing(4)];
+    candidates[1] = { index: 1, publicScore: 0.5 };
+    const outcome = await selectByCodeOnlyJudgeOverPassing(
+      candidates,
+      fakeTools({}, new Set([3]), calls),
+      "one",
+    );
+    expect(calls).toEqual(["one 0 2", "one 0 3", "one 2 3"]);
+    // 0 beats 2 (neither right: the fake answers 0), 3 beats both.
+    expect(outcome.scores).toEqual({ 0: 1, 2: 0, 3: 2 });
+    expect(outcome.selected).toBe(3);
+  });
+
+  it("the one-order judge: ties go to the earliest; a tie answer scores nobody; P <= 1 needs no call", async () => {
+    const tools = fakeTools({}, new Set(), []);
+    tools.oneOrderJudgment = async () => undefined;
+    const none = await selectByCodeOnlyJudgeOverPassing(passing(3), tools, "one");
+    expect(none.scores).toEqual({ 0: 0, 1: 0, 2: 0 });
+    expect(none.selected).toBe(0);
+    const calls: string[] = [];
+    const one = await selectByCodeOnlyJudgeOverPassing(
+      [
+        { index: 0, publicScore: 0.5 },
+        { index: 1, publicScore: 1 },
+      ],
+      fakeTools({}, new Set([0]), calls),
+      "one",
+    );
+    expect(one).toMatchObject({ selected: 1, reason: "single public-passing sample" });
+    const zero = await selectByCodeOnlyJudgeOverPassing(
+      [
+        { index: 0, publicScore: 0.2 },
+        { index: 1, publicScore: 0.6 },
+      ],
+      fakeTools({}, new Set([0]), calls),
+      "both",
+    );
+    expect(zero).toMatchObject({ selected: 1, reason: "no public-passing sample" });
+    expect(calls).toEqual([]);
+  });
+
+  it("the two-order code-only judge runs over the public-passing samples only", async () => {
+    const calls: string[] = [];
+    const candidates = [{ index: 0, publicScore: 0 }, ...passing(3).slice(1)];
+    const outcome = await selectByCodeOnlyJudgeOverPassing(
+      candidates,
+      fakeTools({}, new Set([2]), calls),
+      "both",
+    );
+    expect(calls).toEqual(["code 1 2"]);
+    expect(outcome.selected).toBe(2);
+  });
+
+  it("generated_tests_majority_llm: per splitting test, the LLM picks the right output cluster", async () => {
+    const calls: string[] = [];
+    // Test 0 splits {0,2} from {1}; test 1 does not split; test 2 splits {0}, {1,2} and nobody is right there.
+    const outputs = { 0: ["1", "x", "a"], 1: ["2", "x", "b"], 2: ["1", "x", "b"] };
+    const outcome = await selectByTestResultVote(passing(3), fakeTools(outputs, new Set([1]), calls));
+    expect(calls).toEqual(["tests", "pick 0 0,1", "pick 2 0,1"]);
+    expect(outcome.clusters).toEqual([[[0, 2], [1]], [[0, 1, 2]], [[0], [1, 2]]]);
+    // Test 0: the cluster of 1 scores; test 2: the cluster {1,2} scores.
+    expect(outcome.scores).toEqual({ 0: 0, 1: 2, 2: 1 });
+    expect(outcome.selected).toBe(1);
+    expect(outcome.brokenTests).toBe(0);
+  });
+
+  it("generated_tests_majority_llm: a broken test (-1) is skipped and counted; nobody scoring picks the first", async () => {
+    const outputs = { 0: ["1"], 1: ["2"] };
+    const outcome = await selectByTestResultVote(passing(2), fakeTools(outputs, new Set(), []));
+    expect(outcome).toMatchObject({ selected: 0, brokenTests: 1, scores: { 0: 0, 1: 0 } });
+    const single = await selectByTestResultVote(
+      [
+        { index: 0, publicScore: 0.5 },
+        { index: 1, publicScore: 1 },
+      ],
+      fakeTools(outputs, new Set([0]), []),
+    );
+    expect(single).toMatchObject({ selected: 1, reason: "single public-passing sample" });
+    const untested = await selectByTestResultVote(passing(2), fakeTools({ 0: [], 1: [] }, new Set([1]), []));
+    expect(untested).toMatchObject({ selected: 0, reason: "no generated tests" });
   });
 
   it("first picks the lowest index among the best public scores", () => {

@@ -140,6 +140,37 @@ describe("sstar run, end to end on the embedded server, the local sandbox and th
     expect(roles.filter((r) => r === "generate" || r === "refine")).toEqual([]);
   });
 
+  it.each([
+    ["generated_tests_majority_llm", "generated_tests_majority_llm", "test_result_choice"],
+    [
+      "llm_judge(grounding=code_only,orders=one)",
+      "llm_judge(grounding=code_only,orders=one)",
+      "judge_code_only",
+    ],
+  ])("reselects with the reference's %s, asking the LLM its own question", async (method, label, role) => {
+    const log = join(first, `reselect-${role}.jsonl`);
+    const result = await runSstar(
+      ["--data-dir", first, "reselect", summary.run_id, "--method", method, "--json"],
+      {
+        TEMPORAL_ADDRESS: undefined,
+        SSTAR_SIM_LOG: log,
+      },
+    );
+    expect(result.code, result.stderr.slice(-3000)).toBe(0);
+    const reselected = jsonOutput<RunSummary>(result);
+    expect(reselected.problems).toBe(20);
+    const passAt1 = reselected.methods[label]?.pass_at_1 as number;
+    expect(passAt1).toBeGreaterThanOrEqual(0);
+    expect(passAt1).toBeLessThanOrEqual(reselected.oracle.pass_at_n.at(-1) as number);
+    const roles = readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .flatMap((l) => (JSON.parse(l) as RequestLogEntry).role);
+    expect(roles).toContain(role);
+    expect(roles.filter((r) => r === "generate" || r === "refine")).toEqual([]);
+  });
+
   describe("replay", () => {
     let server: EmbeddedTemporalServer;
     beforeAll(async () => {

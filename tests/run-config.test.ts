@@ -121,10 +121,13 @@ describe("issue 11's configuration keys", () => {
     expect(config.budget.selfDebugDecision).toBe("exit");
   });
 
-  it("rejects the modes not available yet, naming the key", () => {
-    expect(() => loadRunConfig(base([{ method: "generated_tests_majority_llm" }]))).toThrow(
-      /selection\[0\]\.method: generated_tests_majority_llm is not available yet/,
-    );
+  it("accepts the reference's remaining modes; the one-order judge must be code-only", () => {
+    expect(loadRunConfig(base([{ method: "generated_tests_majority_llm" }])).selection).toEqual([
+      { method: "generated_tests_majority_llm" },
+    ]);
+    expect(
+      loadRunConfig(base([{ method: "llm_judge", grounding: "code_only", orders: "one" }])).selection,
+    ).toEqual([{ method: "llm_judge", grounding: "code_only", orders: "one" }]);
     expect(() => loadRunConfig(base([{ method: "llm_judge", orders: "one" }]))).toThrow(
       /selection\[0\]\.orders: the one-order judge is code-only/,
     );

@@ -118,10 +118,12 @@ describe("resolve_entry_point", () => {
     const annotated = `class Solution:\n    def maxSum(self, nums: List[int], k: int) -> int:\n        return ${SUM_TIMES}\n`;
     expect(resolveAndCall({ program: annotated, funcName: "maxSum", grader: "lcb" })).toBe("12");
     expect(resolveAndCall({ program: annotated, funcName: "maxSum", grader: "ref" })).toBe("12");
-    expect(resolveAndCall({ program: annotated, funcName: "maxSum", grader: "lcb", policy: "strict" })).toBe("12");
-    expect(
-      resolveAndCall({ program: annotated, funcName: "maxSum", grader: "ref", policy: "strict" }),
-    ).toBe("NameError: name 'List' is not defined");
+    expect(resolveAndCall({ program: annotated, funcName: "maxSum", grader: "lcb", policy: "strict" })).toBe(
+      "12",
+    );
+    expect(resolveAndCall({ program: annotated, funcName: "maxSum", grader: "ref", policy: "strict" })).toBe(
+      "NameError: name 'List' is not defined",
+    );
   });
 });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { extractProgram, parseGeneratedTests, parseJudgeChoice } from "../method/parse-response";
+import {
+  extractProgram,
+  parseGeneratedTests,
+  parseJudgeChoice,
+  parseTestResultChoice,
+} from "../method/parse-response";
 import {
   adaptiveInputsMessages,
   debugTrace,
@@ -7,7 +12,9 @@ import {
   generationMessages,
   pairwiseJudgeMessages,
   selfDebugMessages,
+  testAwareJudgeMessages,
   testInputsMessages,
+  testResultChoiceMessages,
   timeoutInputMessages,
 } from "../method/prompts";
 import { DEFAULT_BEHAVIOUR } from "../simulator/behaviour/behaviour-config";
@@ -64,6 +71,20 @@ describe("recognising the request's role from the prompt's structure", () => {
       "judge_with_execution",
     ],
     ["judge code only", pairwiseJudgeMessages(prompt, [{ code: "a" }, { code: "b" }]), "judge_code_only"],
+    [
+      "judge code only, one order",
+      pairwiseJudgeMessages(prompt, [{ code: "a" }, { code: "b" }], { orders: "one" }),
+      "judge_code_only",
+    ],
+    [
+      "test-aware judge",
+      testAwareJudgeMessages(prompt, "[1]", [
+        { code: "a", output: "1" },
+        { code: "b", output: "2" },
+      ]),
+      "judge_with_execution",
+    ],
+    ["test result choice", testResultChoiceMessages(prompt, "[1]", ["1", "2"]), "test_result_choice"],
   ])("%s", (_name, messages, role) => {
     expect(classifyRequest(messages).role).toBe(role);
   });
@@ -113,6 +134,49 @@ describe("the simulated code model", () => {
     }
     expect(Math.abs(right / (draws - unparsable) - DEFAULT_BEHAVIOUR.rJudge)).toBeLessThan(0.035);
     expect(unparsable / draws).toBeLessThan(DEFAULT_BEHAVIOUR.unparsableJudgeRate + 0.02);
+  });
+
+  it("reads the codes of every judge layout: code-only, one-order (never a tie) and test-aware", () => {
+    let right = 0;
+    let ties = 0;
+    const draws = 400;
+    for (let s = 0; s < draws; s++) {
+      const wrongFirst = s % 2 === 0;
+      const pair: [{ code: string }, { code: string }] = wrongFirst
+        ? [{ code: WRONG }, { code: RIGHT }]
+        : [{ code: RIGHT }, { code: WRONG }];
+      const answer = ask(pairwiseJudgeMessages(prompt, pair, { orders: "one" }), s);
+      expect(answer.outcome).not.toBe("judged_tie_or_unknown");
+      const choice = parseJudgeChoice(answer.text);
+      if (choice.ok && choice.value === 2) ties++;
+      if (choice.ok && choice.value === (wrongFirst ? 1 : 0)) right++;
+    }
+    expect(ties).toBe(0);
+    expect(right / draws).toBeGreaterThan(DEFAULT_BEHAVIOUR.rJudge - 0.1);
+    const aware = ask(
+      testAwareJudgeMessages(prompt, '{"nums": [1, 2]}', [
+        { code: WRONG, output: "4" },
+        { code: RIGHT, output: "3" },
+      ]),
+      5,
+    );
+    expect(["judged_right", "judged_wrong", "unparsable"]).toContain(aware.outcome);
+  });
+
+  it("names the right output on a generated input with probability r, and -1 or a guess when it cannot know", () => {
+    let right = 0;
+    const draws = 400;
+    for (let s = 0; s < draws; s++) {
+      const outputs = s % 2 === 0 ? ["4", "3"] : ["3", "4"];
+      const answer = ask(testResultChoiceMessages(prompt, '{"nums": [1, 2]}', outputs), s);
+      const choice = parseTestResultChoice(answer.text, 2);
+      expect(choice.ok).toBe(true);
+      if (choice.ok && outputs[choice.value] === "3") right++;
+    }
+    expect(Math.abs(right / draws - DEFAULT_BEHAVIOUR.rJudge)).toBeLessThan(0.07);
+    const unknown = ask(testResultChoiceMessages(prompt, '{"nums": [9, 9, 9]}', ["1", "2"]), 1);
+    expect(unknown.outcome).toBe("picked_unknown");
+    expect(parseTestResultChoice(unknown.text, 2).ok).toBe(true);
   });
 
   it("writes well-formed test inputs, mostly from the hidden tests, with the function's parameter names", () => {

@@ -80,6 +80,7 @@ export class CodeModelResponder implements Responder {
     else if (role === "test_inputs") drafted = this.testInputs(problem, rng, []);
     else if (role === "adaptive_inputs") drafted = this.adaptiveInputs(problem, request, rng);
     else if (role === "timeout_input") drafted = this.timeoutInput(problem, rng);
+    else if (role === "test_result_choice") drafted = this.testResultChoice(problem, request, rng);
     else drafted = this.judge(problem, request, rng);
     const thinking = this.thinkBlock(rng);
     const base = { role, problemId: problem?.id, outcome: drafted.outcome };
@@ -240,6 +241,8 @@ export class CodeModelResponder implements Responder {
     const correctness = [first, second].map((code) =>
       code === undefined ? undefined : this.bank.lookup(problem.id, code)?.correct,
     );
+    // The one-order judge's question offers no "equally good" answer.
+    const tieAllowed = request.messages.some((m) => m.content.includes("2 if they are equally good/bad"));
     let choice: 0 | 1 | 2;
     let outcome: string;
     if (correctness[0] !== correctness[1] && correctness[0] !== undefined && correctness[1] !== undefined) {
@@ -247,7 +250,7 @@ export class CodeModelResponder implements Responder {
       choice = rng.chance(this.config.rJudge) ? right : ((1 - right) as 0 | 1);
       outcome = choice === right ? "judged_right" : "judged_wrong";
     } else {
-      choice = rng.pick([0, 1, 2] as const);
+      choice = tieAllowed ? rng.pick([0, 1, 2] as const) : rng.pick([0, 1] as const);
       outcome = "judged_tie_or_unknown";
     }
     if (rng.chance(this.config.unparsableJudgeRate)) {
@@ -260,7 +263,39 @@ export class CodeModelResponder implements Responder {
     return { text, outcome };
   }
 
+  /**
+   * Which output on a generated input is right: the known test with that input says; the right
+   * index is named with probability rJudge. No known test, or no output matching it: -1 or a guess.
+   */
+  private testResultChoice(problem: KnownProblem, request: SimulatedRequest, rng: SeededRandom) {
+    const shown = section(userText(request), "test_and_samples_with_idx") ?? "";
+    const input = /\[Test input\]: ([\s\S]*?) \n/.exec(shown)?.[1] ?? "";
+    const results = [...shown.matchAll(/\[Test result (\d+)\]: ([\s\S]*?)(?: \n|$)/g)].map((m) => m[2] ?? "");
+    const known = [...problem.publicTests, ...problem.privateTests].find((t) =>
+      sameInput(t.input, input, problem.kind),
+    );
+    const right = known ? results.findIndex((r) => sameValue(r, known.expected)) : -1;
+    let choice: number;
+    let outcome: string;
+    if (right >= 0) {
+      const others = results.map((_, k) => k).filter((k) => k !== right);
+      choice = rng.chance(this.config.rJudge) || others.length === 0 ? right : rng.pick(others);
+      outcome = choice === right ? "picked_right" : "picked_wrong";
+    } else {
+      choice = rng.chance(0.5) ? -1 : rng.int(Math.max(1, results.length));
+      outcome = "picked_unknown";
+    }
+    const text = `[[ ## reasoning ## ]]\n${reasoning(rng)}\n\n[[ ## best_idx ## ]]\n${choice}\n\n[[ ## completed ## ]]`;
+    return { text, outcome };
+  }
+
   private unknownProblem(dspy: boolean, role: string, rng: SeededRandom): Drafted {
+    if (role === "test_result_choice") {
+      return {
+        text: `[[ ## reasoning ## ]]\nHard to tell.\n\n[[ ## best_idx ## ]]\n-1\n\n[[ ## completed ## ]]`,
+        outcome: "unknown_problem",
+      };
+    }
     if (role === "judge_code_only" || role === "judge_with_execution") {
       return {
         text: `[[ ## reasoning ## ]]\nHard to tell.\n\n[[ ## best_sample_idx ## ]]\n${rng.int(3)}\n\n[[ ## completed ## ]]`,
@@ -324,19 +359,82 @@ function section(text: string, name: string): string | undefined {
   return (ends.length ? rest.slice(0, Math.min(...ends)) : rest).trim();
 }
 
-/** The two programs of a pairwise judgment, from the samples_with_idx layout. */
+/**
+ * The two programs of a pairwise judgment, from any of the reference's samples_with_idx layouts:
+ * `[Sample k]: ### Code ### \n code` (with execution outputs) or `[Sample k]: code \n` (code only).
+ */
 function judgedCodes(text: string): [string | undefined, string | undefined] {
   const grab = (i: number) => {
-    const marker = `[Sample ${i}]: ### Code ### \n `;
-    const start = text.indexOf(marker);
+    const withCode = `[Sample ${i}]: ### Code ### \n `;
+    const bare = `[Sample ${i}]: `;
+    let start = text.indexOf(withCode);
+    let length = withCode.length;
+    if (start < 0) {
+      start = text.indexOf(bare);
+      length = bare.length;
+    }
     if (start < 0) return undefined;
-    const rest = text.slice(start + marker.length);
-    const ends = ["\n### Execution outputs ###", `\n\n[Sample ${i + 1}]:`, "\n\n[[ ## ", RESPOND_MARKER]
+    const rest = text.slice(start + length);
+    const ends = [
+      "\n### Execution outputs ###",
+      " \n ### Execution output ###",
+      `\n\n[Sample ${i + 1}]:`,
+      "\n\n[[ ## ",
+      RESPOND_MARKER,
+    ]
       .map((m) => rest.indexOf(m))
       .filter((e) => e >= 0);
-    return rest.slice(0, ends.length ? Math.min(...ends) : rest.length);
+    return rest.slice(0, ends.length ? Math.min(...ends) : rest.length).trimEnd();
   };
   return [grab(0), grab(1)];
+}
+
+/** A generated test's input shown to the model against a known test's input (JSON lines or a dict for calls). */
+function sameInput(known: string, shown: string, kind: "stdin" | "call"): boolean {
+  if (kind === "stdin") return squash(known) === squash(shown);
+  const values = (text: string): string | undefined => {
+    try {
+      const whole = JSON.parse(text) as unknown;
+      if (whole && typeof whole === "object" && !Array.isArray(whole))
+        return JSON.stringify(Object.values(whole));
+    } catch {
+      // not one JSON value: one argument per line
+    }
+    try {
+      return JSON.stringify(
+        text
+          .split("\n")
+          .filter((l) => l.trim() !== "")
+          .map((l) => JSON.parse(l) as unknown),
+      );
+    } catch {
+      return undefined;
+    }
+  };
+  const a = values(known);
+  return a !== undefined && a === values(shown);
+}
+
+/** An output shown to the model (Python repr or JSON) against a known test's expected output. */
+function sameValue(shown: string, expected: string): boolean {
+  const canonical = (text: string) => {
+    const t = text.trim();
+    try {
+      return JSON.stringify(JSON.parse(t));
+    } catch {
+      const json = t
+        .replace(/'/g, '"')
+        .replace(/\bTrue\b/g, "true")
+        .replace(/\bFalse\b/g, "false")
+        .replace(/\bNone\b/g, "null");
+      try {
+        return JSON.stringify(JSON.parse(json));
+      } catch {
+        return squash(t);
+      }
+    }
+  };
+  return canonical(shown) === canonical(expected);
 }
 
 function parameterNames(problem: KnownProblem, reference: string): string[] {

@@ -9,6 +9,7 @@ export type RequestRole =
   | "timeout_input"
   | "judge_with_execution"
   | "judge_code_only"
+  | "test_result_choice"
   | "unknown";
 
 export interface ClassifiedRequest {
@@ -36,7 +37,10 @@ export function classifyRequest(messages: ChatMessage[]): ClassifiedRequest {
   let role: RequestRole = "unknown";
   if (dspy) {
     if (outputs.includes("`best_sample_idx`")) {
-      role = user.includes("### Execution outputs ###") ? "judge_with_execution" : "judge_code_only";
+      // S*'s adaptive layout ("### Execution outputs ###") or Table 3's ("### Execution output ###").
+      role = user.includes("### Execution output") ? "judge_with_execution" : "judge_code_only";
+    } else if (outputs.includes("`best_idx`")) {
+      role = "test_result_choice";
     } else if (outputs.includes("`tests`")) {
       if (system.includes("`completionA`")) role = "adaptive_inputs";
       else role = outputs.includes("single long input") ? "timeout_input" : "test_inputs";
