@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { RunConfig } from "../config/run-config";
 import { capsSummary } from "../method/budget-caps";
 import type { ProblemEntry, ProblemOutcome, SelectionCandidateRef } from "../method/pipeline-records";
+import { erroredOutcome, type ProblemError } from "../method/problem-error";
 import { summarizeRun } from "../method/run-summary";
 import type { ProblemScope } from "../spend/spend-recorder";
 import type { ContentRef, ContentStore } from "../store/content-store";
@@ -29,6 +30,26 @@ export function resultsActivities(deps: PipelineDeps) {
       );
       deps.spend.problemFinished(input.scope);
       return recordRef;
+    },
+
+    /** A problem that failed for good: its errored line (reason and all), kept apart from finished problems. */
+    async recordProblemError(input: {
+      resultsDir: string;
+      problem: ProblemEntry;
+      methodLabels: string[];
+      error: ProblemError;
+    }): Promise<void> {
+      const recordRef = await deps.store.putJson({ problem: input.problem, error: input.error });
+      const dir = join(input.resultsDir, "errors");
+      await mkdir(dir, { recursive: true });
+      const outcome: ProblemOutcome = {
+        ...erroredOutcome(input.problem, input.methodLabels, input.error),
+        recordRef,
+      };
+      await writeFile(
+        join(dir, `${encodeURIComponent(input.problem.id)}.json`),
+        `${JSON.stringify(outcome)}\n`,
+      );
     },
 
     /** What a finished run stored per problem: enough to select again without generating. */
@@ -85,8 +106,24 @@ export function resultsActivities(deps: PipelineDeps) {
       const files = (await readdir(dir).catch(() => [] as string[]))
         .filter((f) => f.endsWith(".json"))
         .sort();
-      const outcomes: ProblemOutcome[] = await Promise.all(
+      const finished: ProblemOutcome[] = await Promise.all(
         files.map(async (f) => JSON.parse(await readFile(join(dir, f), "utf8")) as ProblemOutcome),
+      );
+      // Errored problems count in every share (not passed); one that later finished is not errored.
+      const errorsDir = join(input.resultsDir, "errors");
+      const done = new Set(finished.map((o) => o.problemId));
+      const errored = (
+        await Promise.all(
+          (
+            await readdir(errorsDir).catch(() => [] as string[])
+          )
+            .filter((f) => f.endsWith(".json"))
+            .sort()
+            .map(async (f) => JSON.parse(await readFile(join(errorsDir, f), "utf8")) as ProblemOutcome),
+        )
+      ).filter((o) => !done.has(o.problemId));
+      const outcomes = [...finished, ...errored].sort((a, b) =>
+        a.problemId < b.problemId ? -1 : a.problemId > b.problemId ? 1 : 0,
       );
       const summary = {
         ...summarizeRun(input.runId, input.config, outcomes),
@@ -100,7 +137,7 @@ export function resultsActivities(deps: PipelineDeps) {
         outcomes.map((o) => JSON.stringify(o)).join("\n") + (outcomes.length ? "\n" : ""),
       );
       await writeFile(join(input.resultsDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-      await writeLcbGenerations(deps.store, input.resultsDir, outcomes);
+      await writeLcbGenerations(deps.store, input.resultsDir, finished);
       return summary;
     },
   };

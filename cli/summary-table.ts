@@ -32,6 +32,12 @@ export function formatSummary(summary: RunSummary): string {
   );
   return [
     `run ${summary.run_id}: ${summary.problems} problems, N=${summary.budget.n}, R=${summary.budget.rounds}, grader ${summary.grader}`,
+    ...(summary.errored
+      ? [
+          `${summary.errored} of them errored (counted as not passed):`,
+          ...summary.errors.map((e) => `  ${e.problem}: ${e.stage}: ${e.error_class}: ${e.message}`),
+        ]
+      : []),
     "",
     methods,
     "",

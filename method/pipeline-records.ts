@@ -161,6 +161,10 @@ export interface AlsoGradedOutcome {
 export interface ProblemOutcome {
   problemId: string;
   difficulty: string;
+  /** Absent for a problem that ran to the end (passed or failed per method); `errored`: see `error`. */
+  status?: "errored";
+  /** Why the problem errored: stage, error class, message, what the retries concluded. */
+  error?: import("./problem-error").ProblemError;
   samples: number;
   rounds: number;
   methods: MethodResult[];

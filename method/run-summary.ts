@@ -4,7 +4,12 @@ import type { ProblemOutcome, Stage } from "./pipeline-records";
 export interface RunSummary {
   run_id: string;
   name: string;
+  /** Every problem of the run, errored ones included (pass@1 is over all of them, errored = not passed). */
   problems: number;
+  /** Problems that failed for good (see `errors`); a run with any exits nonzero. */
+  errored: number;
+  /** Why each errored problem failed: where, what, and what the retries concluded. */
+  errors: { problem: string; stage: string; error_class: string; message: string; retry_state?: string }[];
   grader: string;
   budget: { n: number; rounds: number };
   /** pass@1 of each selection method: the share of problems whose selected program passes. */
@@ -95,6 +100,20 @@ export function summarizeRun(runId: string, config: RunConfig, outcomes: Problem
     run_id: runId,
     name: config.name,
     problems: outcomes.length,
+    errored: outcomes.filter((o) => o.status === "errored").length,
+    errors: outcomes.flatMap((o) =>
+      o.status === "errored" && o.error
+        ? [
+            {
+              problem: o.problemId,
+              stage: o.error.stage,
+              error_class: o.error.errorClass,
+              message: o.error.message,
+              ...(o.error.retryState ? { retry_state: o.error.retryState } : {}),
+            },
+          ]
+        : [],
+    ),
     grader: config.grader,
     budget: { n: config.budget.n, rounds: config.budget.rounds },
     methods,

@@ -8,7 +8,8 @@ import {
   workflowInfo,
 } from "@temporalio/workflow";
 import { capReached, needsRates } from "../method/budget-caps";
-import { mergeUsage, type ProblemEntry, type ProblemOutcome } from "../method/pipeline-records";
+import { mergeUsage, methodLabel, type ProblemEntry, type ProblemOutcome } from "../method/pipeline-records";
+import { problemErrorOf } from "../method/problem-error";
 import { pipelineActivities } from "./pipeline-activities-proxy";
 import type { RunProgress, RunState, RunWorkflowInput } from "./pipeline-types";
 import { problemWorkflow } from "./problem-workflow";
@@ -92,8 +93,14 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<unknown> {
       .then((outcome: ProblemOutcome) => {
         state.usage = mergeUsage(state.usage, outcome.usage);
       })
-      .catch(() => {
-        // A problem that failed for good (e.g. a context overflow) has no result file; the run goes on.
+      .catch(async (err: unknown) => {
+        // A problem that failed for good is not dropped: it ends errored, with its reason, and the run goes on.
+        await acts.recordProblemError({
+          resultsDir,
+          problem: entry,
+          methodLabels: config.selection.map(methodLabel),
+          error: problemErrorOf(err),
+        });
       })
       .finally(() => {
         state.done++;

@@ -190,6 +190,13 @@ export async function runCommand(
   if (options.json) console.log(JSON.stringify(summary));
   else console.log(formatSummary(summary));
   log(`spend: sstar ledger ${runId}; plots and per-setting table: sstar report ${runId}`);
+  if (summary.errored > 0) {
+    const first = summary.errors[0];
+    log(
+      `sstar run: ${summary.errored} of ${summary.problems} problems errored (first: ${first?.problem}: ${first?.stage}: ${first?.error_class}: ${first?.message}); see errors in summary.json`,
+    );
+    process.exitCode = 1;
+  }
 }
 
 /** SSTAR_CHILDREN_PER_HISTORY: how many problems a run's workflow history holds before continuing as new. */
