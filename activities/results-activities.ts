@@ -32,6 +32,13 @@ export function resultsActivities(deps: PipelineDeps) {
       return recordRef;
     },
 
+    /** The problem's outcome if a previous attempt at this run finished it (a rerun does not pay again). */
+    async storedOutcome(input: { resultsDir: string; problemId: string }): Promise<ProblemOutcome | null> {
+      const file = join(input.resultsDir, "problems", `${encodeURIComponent(input.problemId)}.json`);
+      const text = await readFile(file, "utf8").catch(() => undefined);
+      return text === undefined ? null : (JSON.parse(text) as ProblemOutcome);
+    },
+
     /** A problem that failed for good: its errored line (reason and all), kept apart from finished problems. */
     async recordProblemError(input: {
       resultsDir: string;

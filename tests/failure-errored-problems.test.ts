@@ -1,5 +1,6 @@
 import type { ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProblemOutcome } from "../method/pipeline-records";
@@ -10,32 +11,45 @@ import { jsonOutput, runSstar } from "./helpers/sstar-cli";
 
 const demoProblems = join(projectRoot, "demo", "demo-problems.jsonl");
 
-// An endpoint that answers 404 for the model asked for: no retry can fix it, so each problem
-// fails at once, and none may vanish from the results.
+/** A port free right now, for a simulator that must come back at the same address. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const runArgs = (dir: string, url: string) => [
+  "--data-dir",
+  dir,
+  "run",
+  "demo",
+  "--endpoint",
+  url,
+  "--limit",
+  "3",
+  "--json",
+];
+
+// An endpoint that answers 404 for the model the demo asks for: no retry can fix it, so each
+// problem fails at once, and none may vanish from the results. Then the endpoint is fixed.
 describe("a problem that fails for good ends errored, with its reason, and the run exits nonzero", () => {
   const dir = tempDir("errored");
-  let sim: { child: ChildProcess; url: string };
+  let sim: { child: ChildProcess; url: string } | undefined;
+  let port: number;
   let result: Awaited<ReturnType<typeof runSstar>>;
   let summary: RunSummary;
 
   beforeAll(async () => {
-    sim = await startSimulatorProcess(dir, demoProblems, { seed: 3 });
-    result = await runSstar(
-      [
-        "--data-dir",
-        dir,
-        "run",
-        "demo",
-        "--endpoint",
-        sim.url,
-        "--model",
-        "no-such-model",
-        "--limit",
-        "3",
-        "--json",
-      ],
-      { TEMPORAL_ADDRESS: undefined },
-    );
+    port = await freePort();
+    const wrongModels = join(dir, "sim-wrong-models.json");
+    writeFileSync(wrongModels, JSON.stringify({ models: ["some-other-model"] }));
+    sim = await startSimulatorProcess(dir, demoProblems, { seed: 3, port, config: wrongModels });
+    result = await runSstar(runArgs(dir, sim.url), { TEMPORAL_ADDRESS: undefined });
     summary = jsonOutput<RunSummary>(result);
   }, 300_000);
   afterAll(async () => {
@@ -45,7 +59,7 @@ describe("a problem that fails for good ends errored, with its reason, and the r
   it("exits 1 and says how many errored and why, in one line", () => {
     expect(result.code, result.stderr.slice(-2000)).toBe(1);
     expect(result.stderr).toMatch(
-      /sstar run: 3 of 3 problems errored \(first: .+: \w+: BadLlmRequest: .*no-such-model/,
+      /sstar run: 3 of 3 problems errored \(first: .+: \w+: BadLlmRequest: .*sstar-sim-coder/,
     );
   });
 
@@ -55,7 +69,7 @@ describe("a problem that fails for good ends errored, with its reason, and the r
     expect(summary.errors).toHaveLength(3);
     for (const e of summary.errors) {
       expect(e.error_class).toBe("BadLlmRequest");
-      expect(e.message).toContain("no-such-model");
+      expect(e.message).toContain("sstar-sim-coder");
       expect(e.retry_state).toBe("NON_RETRYABLE_FAILURE");
       expect(e.stage.length).toBeGreaterThan(0);
     }
@@ -63,12 +77,7 @@ describe("a problem that fails for good ends errored, with its reason, and the r
   });
 
   it("writes each errored problem to results.jsonl with status and reason", () => {
-    const file = join(dir, "runs", summary.run_id, "results.jsonl");
-    expect(existsSync(file)).toBe(true);
-    const lines = readFileSync(file, "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as ProblemOutcome);
+    const lines = resultLines(dir, summary.run_id);
     expect(lines).toHaveLength(3);
     for (const o of lines) {
       expect(o.status).toBe("errored");
@@ -76,4 +85,29 @@ describe("a problem that fails for good ends errored, with its reason, and the r
       expect(o.methods.every((m) => !m.passed && m.reason.startsWith("errored in "))).toBe(true);
     }
   });
+
+  it("the same command, once the endpoint is fixed, retries the errored problems and finishes them", async () => {
+    if (sim) await killHard(sim.child);
+    sim = await startSimulatorProcess(dir, demoProblems, { seed: 3, port });
+    const again = await runSstar(runArgs(dir, sim.url), { TEMPORAL_ADDRESS: undefined });
+    expect(again.code, again.stderr.slice(-2000)).toBe(0);
+    expect(again.stderr).toContain("retrying the 3 errored problems of this run");
+    const fixed = jsonOutput<RunSummary>(again);
+    expect(fixed.run_id).toBe(summary.run_id);
+    expect(fixed).toMatchObject({ problems: 3, errored: 0, errors: [] });
+    expect(resultLines(dir, fixed.run_id).every((o) => o.status === undefined)).toBe(true);
+    // Finished now: a third run shows the results without running anything.
+    const third = await runSstar(runArgs(dir, sim.url), { TEMPORAL_ADDRESS: undefined });
+    expect(third.code).toBe(0);
+    expect(third.stderr).toContain("this run already finished; showing its results");
+  }, 300_000);
 });
+
+function resultLines(dir: string, runId: string): ProblemOutcome[] {
+  const file = join(dir, "runs", runId, "results.jsonl");
+  expect(existsSync(file)).toBe(true);
+  return readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as ProblemOutcome);
+}

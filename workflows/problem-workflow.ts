@@ -1,3 +1,4 @@
+import { patched } from "@temporalio/workflow";
 import { ProblemCapCheck, selectionCallsLlm } from "../method/budget-caps";
 import { dedupePrograms } from "../method/clustering";
 import {
@@ -61,6 +62,11 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
     const point = sweepGrid && payingPoint(sweepGrid, sample, round);
     return point ? { runId: input.runId, budgetSetting: budgetSettingLabel(point) } : scope;
   };
+  // A rerun of a run with errored problems retries only those: a finished problem's outcome stands.
+  if (!sweepGrid && patched("stored-outcome")) {
+    const stored = await quick.storedOutcome({ resultsDir: input.resultsDir, problemId: problem.id });
+    if (stored) return stored;
+  }
   let usage: UsageByStage = {};
   const caps = new ProblemCapCheck(config.budget.caps, input.capRates ?? {}, input.runCap);
 

@@ -152,8 +152,15 @@ export async function runCommand(
           if (!(err instanceof WorkflowNotFoundError)) throw err;
         }
         if (status === "COMPLETED") {
-          log("this run already finished; showing its results");
-        } else if (status !== "RUNNING") {
+          const previous = (await handle.result()) as Partial<RunSummary>;
+          if ((previous.errored ?? 0) > 0) {
+            log(
+              `retrying the ${previous.errored} errored problems of this run; the ${(previous.problems ?? 0) - (previous.errored ?? 0)} finished ones are kept`,
+            );
+            status = undefined;
+          } else log("this run already finished; showing its results");
+        }
+        if (status !== "COMPLETED" && status !== "RUNNING") {
           try {
             handle = await client.workflow.start(runWorkflow, {
               workflowId,
@@ -165,7 +172,7 @@ export async function runCommand(
           } catch (err) {
             if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
           }
-        } else {
+        } else if (status === "RUNNING") {
           log("resuming the run in progress");
         }
         const ticker = startProgressTicker(

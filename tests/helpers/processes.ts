@@ -87,9 +87,10 @@ export async function eventually(check: () => Promise<void>, timeoutMs = 30_000)
 export async function startSimulatorProcess(
   dataDir: string,
   problems: string,
-  options: { seed: number; log?: string; config?: string },
+  options: { seed: number; log?: string; config?: string; port?: number },
 ): Promise<{ child: ChildProcess; url: string }> {
-  const args = ["bin/sstar.js", "--data-dir", dataDir, "sim", "--port", "0", "--problems", problems];
+  const port = String(options.port ?? 0);
+  const args = ["bin/sstar.js", "--data-dir", dataDir, "sim", "--port", port, "--problems", problems];
   args.push("--seed", String(options.seed), ...(options.log ? ["--log", options.log] : []));
   if (options.config) args.push("--config", options.config);
   const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] });
