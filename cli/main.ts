@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { ConfigError } from "../config/load-run-config";
 import { dataDir } from "../runtime/paths";
 import { registerData } from "./commands/data";
 import { registerDemo } from "./commands/demo";
@@ -52,5 +53,7 @@ try {
   await program.parseAsync();
 } catch (err) {
   console.error(`sstar: ${(err as Error).message}`);
-  process.exitCode = 1;
+  // 2: bad usage or input (configuration, key, model); 3: infrastructure unavailable; else 1.
+  const code = (err as { exitCode?: unknown }).exitCode;
+  process.exitCode = code === 2 || code === 3 ? code : err instanceof ConfigError ? 2 : 1;
 }

@@ -35,8 +35,8 @@ const runArgs = (dir: string, url: string) => [
   "--json",
 ];
 
-// An endpoint that answers 404 for the model the demo asks for: no retry can fix it, so each
-// problem fails at once, and none may vanish from the results. Then the endpoint is fixed.
+// An endpoint whose context is too small for any prompt: no retry can fix it, so each problem
+// fails at once, and none may vanish from the results. Then the endpoint is fixed.
 describe("a problem that fails for good ends errored, with its reason, and the run exits nonzero", () => {
   const dir = tempDir("errored");
   let sim: { child: ChildProcess; url: string } | undefined;
@@ -46,9 +46,9 @@ describe("a problem that fails for good ends errored, with its reason, and the r
 
   beforeAll(async () => {
     port = await freePort();
-    const wrongModels = join(dir, "sim-wrong-models.json");
-    writeFileSync(wrongModels, JSON.stringify({ models: ["some-other-model"] }));
-    sim = await startSimulatorProcess(dir, demoProblems, { seed: 3, port, config: wrongModels });
+    const tiny = join(dir, "sim-tiny-context.json");
+    writeFileSync(tiny, JSON.stringify({ maxModelLen: 64 }));
+    sim = await startSimulatorProcess(dir, demoProblems, { seed: 3, port, config: tiny });
     result = await runSstar(runArgs(dir, sim.url), { TEMPORAL_ADDRESS: undefined });
     summary = jsonOutput<RunSummary>(result);
   }, 300_000);
@@ -58,9 +58,7 @@ describe("a problem that fails for good ends errored, with its reason, and the r
 
   it("exits 1 and says how many errored and why, in one line", () => {
     expect(result.code, result.stderr.slice(-2000)).toBe(1);
-    expect(result.stderr).toMatch(
-      /sstar run: 3 of 3 problems errored \(first: .+: \w+: BadLlmRequest: .*sstar-sim-coder/,
-    );
+    expect(result.stderr).toMatch(/sstar run: 3 of 3 problems errored \(first: .+: \w+: ContextOverflow: /);
   });
 
   it("counts every problem, errored ones as not passed", () => {
@@ -68,8 +66,8 @@ describe("a problem that fails for good ends errored, with its reason, and the r
     expect(summary.errored).toBe(3);
     expect(summary.errors).toHaveLength(3);
     for (const e of summary.errors) {
-      expect(e.error_class).toBe("BadLlmRequest");
-      expect(e.message).toContain("sstar-sim-coder");
+      expect(e.error_class).toBe("ContextOverflow");
+      expect(e.message).toMatch(/context/i);
       expect(e.retry_state).toBe("NON_RETRYABLE_FAILURE");
       expect(e.stage.length).toBeGreaterThan(0);
     }
@@ -81,7 +79,7 @@ describe("a problem that fails for good ends errored, with its reason, and the r
     expect(lines).toHaveLength(3);
     for (const o of lines) {
       expect(o.status).toBe("errored");
-      expect(o.error?.errorClass).toBe("BadLlmRequest");
+      expect(o.error?.errorClass).toBe("ContextOverflow");
       expect(o.methods.every((m) => !m.passed && m.reason.startsWith("errored in "))).toBe(true);
     }
   });
@@ -111,3 +109,39 @@ function resultLines(dir: string, runId: string): ProblemOutcome[] {
     .split("\n")
     .map((l) => JSON.parse(l) as ProblemOutcome);
 }
+
+// What no retry can fix about the endpoint itself is found before any problem starts.
+describe("an endpoint the run cannot use stops it at once, in one line naming the endpoint and model", () => {
+  const dir = tempDir("preflight");
+  let sim: { child: ChildProcess; url: string } | undefined;
+  beforeAll(async () => {
+    sim = await startSimulatorProcess(dir, demoProblems, { seed: 3 });
+  }, 120_000);
+  afterAll(async () => {
+    if (sim) await killHard(sim.child);
+  });
+
+  it("a model the endpoint does not serve: exit 2, no problem started", async () => {
+    const url = (sim as { url: string }).url;
+    const result = await runSstar([...runArgs(dir, url), "--model", "no-such-model"], {
+      TEMPORAL_ADDRESS: undefined,
+    });
+    expect(result.code, result.stderr.slice(-2000)).toBe(2);
+    const last = result.stderr.trim().split("\n").at(-1) ?? "";
+    expect(last).toMatch(
+      /^sstar: endpoint "\w+" \(http:\/\/127\.0\.0\.1:\d+\/v1\) does not serve model "no-such-model" \(it serves: sstar-sim, sstar-sim-coder\)/,
+    );
+    expect(result.stdout.trim()).toBe("");
+  });
+
+  it("an endpoint nobody answers at: exit 3", async () => {
+    const port = await freePort();
+    const result = await runSstar(runArgs(dir, `http://127.0.0.1:${port}/v1`), {
+      TEMPORAL_ADDRESS: undefined,
+    });
+    expect(result.code, result.stderr.slice(-2000)).toBe(3);
+    expect(result.stderr).toMatch(
+      /endpoint "\w+" \(http:\/\/127\.0\.0\.1:\d+\/v1\) is unreachable \(ECONNREFUSED\)/,
+    );
+  });
+});

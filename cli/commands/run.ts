@@ -5,6 +5,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from "@te
 import type { Command } from "commander";
 import { type ConfigOverrides, loadRunConfig } from "../../config/load-run-config";
 import type { RunConfig } from "../../config/run-config";
+import { checkEndpoints } from "../../llm/endpoint-preflight";
 import { recordRunThroughput, runThroughputSampler } from "../../llm/endpoint-throughput";
 import { resolveBaseUrl } from "../../llm/openai-gateway";
 import {
@@ -137,6 +138,8 @@ export async function runCommand(
       const throughput = runThroughputSampler(config.endpoints, resolveBaseUrl);
       throughput.start();
       // What the run leaves to the server's defaults (the reference's raw path sends no temperature or max_tokens).
+      // A wrong model or key fails here, in one line, before any problem starts.
+      await checkEndpoints(config, resolveBaseUrl);
       serverDefaults = await recordServerDefaults(config, resultsDir, resolveBaseUrl);
       const client = await connectClient(target);
       try {
