@@ -19,6 +19,8 @@ export interface ProblemWorkflowInput {
    * uses it (method/sweep-grid.ts `payingPoint`), which is the budget setting its spend belongs to.
    */
   sweepGrid?: { n: number[]; rounds: number[] };
+  /** A retry of a run with errored problems: a problem already finished returns its stored outcome. */
+  reuseFinished?: boolean;
   /** Per-stage dollar rates for `costUsd` caps, resolved by the run before it starts problems. */
   capRates?: StageRates;
   /** A run cap reached before this problem started, whose action (`stop_refining`, `skip_tournament`) applies from its start. */
@@ -33,6 +35,8 @@ export interface RunWorkflowInput {
   childrenPerHistory?: number;
   /** The grid when this run serves a sweep (passed to every problem). */
   sweepGrid?: { n: number[]; rounds: number[] };
+  /** A retry of a finished run's errored problems: the finished ones keep their stored outcomes. */
+  reuseFinished?: boolean;
   /** Carried across continue-as-new. */
   state?: RunState;
 }

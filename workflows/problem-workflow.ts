@@ -63,7 +63,7 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
     return point ? { runId: input.runId, budgetSetting: budgetSettingLabel(point) } : scope;
   };
   // A rerun of a run with errored problems retries only those: a finished problem's outcome stands.
-  if (!sweepGrid && patched("stored-outcome")) {
+  if (input.reuseFinished && !sweepGrid && patched("stored-outcome")) {
     const stored = await quick.storedOutcome({ resultsDir: input.resultsDir, problemId: problem.id });
     if (stored) return stored;
   }

@@ -81,6 +81,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<unknown> {
           problem: entry,
           resultsDir,
           sweepGrid: input.sweepGrid,
+          reuseFinished: input.reuseFinished,
           capRates: state.capRates,
           runCap: state.runCap,
         },

@@ -154,6 +154,7 @@ export async function runCommand(
         } catch (err) {
           if (!(err instanceof WorkflowNotFoundError)) throw err;
         }
+        let reuseFinished = false;
         if (status === "COMPLETED") {
           const previous = (await handle.result()) as Partial<RunSummary>;
           if ((previous.errored ?? 0) > 0) {
@@ -161,6 +162,7 @@ export async function runCommand(
               `retrying the ${previous.errored} errored problems of this run; the ${(previous.problems ?? 0) - (previous.errored ?? 0)} finished ones are kept`,
             );
             status = undefined;
+            reuseFinished = true;
           } else log("this run already finished; showing its results");
         }
         if (status !== "COMPLETED" && status !== "RUNNING") {
@@ -168,7 +170,7 @@ export async function runCommand(
             handle = await client.workflow.start(runWorkflow, {
               workflowId,
               taskQueue: TASK_QUEUE,
-              args: [{ runId, config, resultsDir, childrenPerHistory: childrenPerHistory() }],
+              args: [{ runId, config, resultsDir, childrenPerHistory: childrenPerHistory(), reuseFinished }],
               // Sandboxes and the LLM share a small machine with the worker; a slow task is not a dead worker.
               workflowTaskTimeout: "1 minute",
             });
