@@ -103,25 +103,38 @@ export function selectRandom(candidates: SelectionCandidate[], rng: SeededRandom
   return { selected: rng.pick(candidates).index, reason: "uniform random sample" };
 }
 
+type Match = NonNullable<SelectionOutcome["matches"]>[number];
+
+/** Every pair x < y of the pool plays once, in pool order; each match's points go to its two samples. */
+async function roundRobin(
+  pool: number[],
+  play: (a: number, b: number) => Promise<Pick<Match, "choices" | "points">>,
+): Promise<{ scores: Record<number, number>; matches: Match[] }> {
+  const scores: Record<number, number> = Object.fromEntries(pool.map((c) => [c, 0]));
+  const matches: Match[] = [];
+  for (let x = 0; x < pool.length; x++) {
+    for (let y = x + 1; y < pool.length; y++) {
+      const a = pool[x] as number;
+      const b = pool[y] as number;
+      const { choices, points } = await play(a, b);
+      scores[a] = (scores[a] ?? 0) + points[0];
+      scores[b] = (scores[b] ?? 0) + points[1];
+      matches.push({ a, b, choices, points });
+    }
+  }
+  return { scores, matches };
+}
+
 /** Code-only round robin over the candidates, both orders (`llm_judge_pairwise_bt`; S*'s fallback). */
 export async function selectByCodeOnlyJudge(
   pool: number[],
   tools: SelectionTools,
   tieBreak: TieBreak,
 ): Promise<SelectionOutcome> {
-  const scores: Record<number, number> = Object.fromEntries(pool.map((c) => [c, 0]));
-  const matches: NonNullable<SelectionOutcome["matches"]> = [];
-  for (let x = 0; x < pool.length; x++) {
-    for (let y = x + 1; y < pool.length; y++) {
-      const a = pool[x] as number;
-      const b = pool[y] as number;
-      const choices = await tools.codeOnlyJudgment(a, b);
-      const points = judgmentPoints(choices);
-      scores[a] = (scores[a] ?? 0) + points[0];
-      scores[b] = (scores[b] ?? 0) + points[1];
-      matches.push({ a, b, choices, points });
-    }
-  }
+  const { scores, matches } = await roundRobin(pool, async (a, b) => {
+    const choices = await tools.codeOnlyJudgment(a, b);
+    return { choices, points: judgmentPoints(choices) };
+  });
   return {
     selected: argmax(pool, (c) => scores[c] ?? 0, tieBreak, tools.rng),
     reason: "code-only pairwise judge",
@@ -376,19 +389,11 @@ export async function selectByCodeOnlyJudgeOverPassing(
   if (pool.length === 0) return { selected: firstBestPublic(candidates), reason: "no public-passing sample" };
   if (pool.length === 1) return { selected: pool[0] as number, reason: "single public-passing sample" };
   if (orders === "both") return selectByCodeOnlyJudge(pool, tools, "lowest-index");
-  const scores: Record<number, number> = Object.fromEntries(pool.map((c) => [c, 0]));
-  const matches: NonNullable<SelectionOutcome["matches"]> = [];
-  for (let x = 0; x < pool.length; x++) {
-    for (let y = x + 1; y < pool.length; y++) {
-      const a = pool[x] as number;
-      const b = pool[y] as number;
-      const choice = await tools.oneOrderJudgment(a, b);
-      const points: [number, number] = choice === 0 ? [1, 0] : choice === 1 ? [0, 1] : [0, 0];
-      scores[a] = (scores[a] ?? 0) + points[0];
-      scores[b] = (scores[b] ?? 0) + points[1];
-      matches.push({ a, b, choices: [choice, undefined], points });
-    }
-  }
+  const { scores, matches } = await roundRobin(pool, async (a, b) => {
+    const choice = await tools.oneOrderJudgment(a, b);
+    const points: [number, number] = choice === 0 ? [1, 0] : choice === 1 ? [0, 1] : [0, 0];
+    return { choices: [choice, undefined], points };
+  });
   return {
     selected: argmax(pool, (c) => scores[c] ?? 0, "lowest-index", tools.rng),
     reason: "one-order code-only pairwise judge",
