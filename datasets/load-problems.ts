@@ -33,12 +33,22 @@ export async function* readProblems(
   options: ReadProblemsOptions = {},
 ): AsyncGenerator<Problem> {
   const onBad = (error: BadRowError) => options.onBadRow?.(error);
+  // Results, caches and workflows are keyed by problem id: a second row with one is an error.
+  const firstSeen = new Map<string, string>();
   for (const file of files) {
     for await (const { row, where } of readRows(file, options.skipBad ? { onUnparsable: onBad } : {})) {
       if (options.rowFilter && !options.rowFilter(row)) continue;
       let problem: Problem;
       try {
         problem = problemFromRow(row, where);
+        const first = firstSeen.get(problem.id);
+        if (first !== undefined)
+          throw new BadRowError(
+            where,
+            "question_id",
+            `duplicate problem id "${problem.id}" (first at ${first})`,
+          );
+        firstSeen.set(problem.id, where);
       } catch (err) {
         if (!(options.skipBad && err instanceof BadRowError)) throw err;
         onBad(err);

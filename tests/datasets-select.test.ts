@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { formatInspectReport, inspectDataset } from "../datasets/inspect";
+import { problemFromRow } from "../datasets/lcb-row";
 import { describeSkipped, readProblems } from "../datasets/load-problems";
 import { BadRowError } from "../datasets/problem";
 import { DatasetError, DEMO_PROBLEMS_FILE, resolveDataset } from "../datasets/resolve-dataset";
@@ -116,6 +117,25 @@ describe("selectProblems", () => {
     expect(skipped.count).toBe(12);
     expect(skipped.first).toHaveLength(5);
     expect(describeSkipped(skipped)).toMatch(/; …$/);
+  });
+});
+
+describe("duplicate problem ids", () => {
+  const file = join(scratch, "duplicate.jsonl");
+  writeFileSync(file, `${RAW_ROWS[0]}\n${RAW_ROWS[1]}\n${RAW_ROWS[0]}\n`);
+  const id = (problemFromRow(JSON.parse(RAW_ROWS[0] as string), "x") as { id: string }).id;
+
+  it("are an error naming both rows", async () => {
+    await expect(selectProblems(all(file))).rejects.toThrow(
+      `${file}:3: question_id: duplicate problem id "${id}" (first at ${file}:1)`,
+    );
+  });
+
+  it("with skipBad, the second row is skipped and counted", async () => {
+    const { problems, skipped } = await selectProblemsReport(all(file), { skipBad: true });
+    expect(problems.map((p) => p.id)).toHaveLength(2);
+    expect(skipped.count).toBe(1);
+    expect(skipped.first[0]).toContain("duplicate problem id");
   });
 });
 
