@@ -1,5 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { Connection } from "@temporalio/client";
 import { freePorts } from "./free-port";
@@ -13,6 +22,8 @@ export interface EmbeddedServerOptions {
   cliPath?: string;
   /** How long to wait for the frontend to answer before giving up. */
   readyTimeoutMs?: number;
+  /** Picks the four ports (frontend, UI, HTTP, metrics); tests hand out a taken one to check the retry. */
+  pickPorts?: () => Promise<number[]>;
 }
 
 /** What a running embedded server left in the data folder, so other sstar commands can join it. */
@@ -26,6 +37,7 @@ export interface ServerRecord {
 
 export const STATE_FILE = "temporal.db";
 export const SERVER_LOG = "temporal-server.log";
+const PORT_RACE_ATTEMPTS = 3;
 const RECORD_FILE = "temporal-server.json";
 
 /**
@@ -53,7 +65,25 @@ export class EmbeddedTemporalServer {
     return this.record.namespace;
   }
 
+  /**
+   * Ports are picked free and then released, so another process can take one before the server
+   * binds it; that start-up failure is retried on fresh ports rather than failing the run.
+   */
   static async start(options: EmbeddedServerOptions): Promise<EmbeddedTemporalServer> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await EmbeddedTemporalServer.startOnce(options);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (attempt >= PORT_RACE_ATTEMPTS || !message.includes("address already in use")) throw err;
+        process.stderr.write(
+          `sstar: a Temporal server port was taken during start-up; retrying on fresh ports (attempt ${attempt + 1})\n`,
+        );
+      }
+    }
+  }
+
+  private static async startOnce(options: EmbeddedServerOptions): Promise<EmbeddedTemporalServer> {
     const namespace = options.namespace ?? "default";
     const cli = options.cliPath ?? temporalCliPath().path;
     if (cli.includes("/") && !existsSync(cli)) {
@@ -62,7 +92,7 @@ export class EmbeddedTemporalServer {
     mkdirSync(options.dataDir, { recursive: true });
     const stateFile = join(options.dataDir, STATE_FILE);
     const logPath = join(options.dataDir, SERVER_LOG);
-    const [port, uiPort, httpPort, metricsPort] = await freePorts(4);
+    const [port, uiPort, httpPort, metricsPort] = await (options.pickPorts ?? (() => freePorts(4)))();
     const args = [
       "server",
       "start-dev",
@@ -85,6 +115,7 @@ export class EmbeddedTemporalServer {
       "--log-level",
       "warn",
     ];
+    const logStart = existsSync(logPath) ? statSync(logPath).size : 0;
     const logFd = openSync(logPath, "a");
     let child: ChildProcess;
     try {
@@ -100,7 +131,7 @@ export class EmbeddedTemporalServer {
         reject(
           new Error(
             `the embedded Temporal server exited during start-up (code ${code}, signal ${signal}); ` +
-              `last log lines:\n${logTail(logPath)}`,
+              `last log lines:\n${logTail(logPath, logStart)}`,
           ),
         ),
       ),
@@ -176,9 +207,10 @@ async function waitUntilReady(address: string, namespace: string, timeoutMs: num
   );
 }
 
-function logTail(path: string, lines = 15): string {
+/** The last lines this start wrote (from byte `from`), so an earlier start's failure is not reported. */
+function logTail(path: string, from = 0, lines = 15): string {
   try {
-    return readFileSync(path, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    return readFileSync(path).subarray(from).toString("utf8").trimEnd().split("\n").slice(-lines).join("\n");
   } catch {
     return "(no log)";
   }
