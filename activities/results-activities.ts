@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunConfig } from "../config/run-config";
+import { SKIPPED_ROWS_FILE, type SkippedRows } from "../datasets/load-problems";
 import { capsSummary } from "../method/budget-caps";
 import type { ProblemEntry, ProblemOutcome, SelectionCandidateRef } from "../method/pipeline-records";
 import { erroredOutcome, type ProblemError } from "../method/problem-error";
@@ -134,6 +135,7 @@ export function resultsActivities(deps: PipelineDeps) {
       );
       const summary = {
         ...summarizeRun(input.runId, input.config, outcomes),
+        ...(await readSkippedRows(input.resultsDir)),
         // Where and why spend caps changed the run (only when caps are configured).
         ...(input.config.budget.caps
           ? { caps: capsSummary(outcomes, await readNotRun(input.resultsDir)) }
@@ -148,6 +150,16 @@ export function resultsActivities(deps: PipelineDeps) {
       return summary;
     },
   };
+}
+
+/** What `sstar run --skip-bad` left out of the dataset (the command writes it before the run starts). */
+async function readSkippedRows(resultsDir: string): Promise<{ skipped_rows?: SkippedRows }> {
+  try {
+    return { skipped_rows: JSON.parse(await readFile(join(resultsDir, SKIPPED_ROWS_FILE), "utf8")) };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw err;
+  }
 }
 
 /**

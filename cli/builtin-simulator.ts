@@ -42,6 +42,8 @@ export async function startBuiltinSimulatorIfNeeded(
       problems: await selectProblems(config.dataset, {
         cacheDir: `${dataDir}/cache`,
         skipBad: config.dataset.skipBad,
+        // The command that started the run has already told what was skipped.
+        onSkipped: () => {},
       }),
       cacheDir: mutantCacheDir(dataDir),
       seed: config.seed,

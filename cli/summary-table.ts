@@ -38,6 +38,12 @@ export function formatSummary(summary: RunSummary): string {
           ...summary.errors.map((e) => `  ${e.problem}: ${e.stage}: ${e.error_class}: ${e.message}`),
         ]
       : []),
+    ...(summary.skipped_rows?.count
+      ? [
+          `${summary.skipped_rows.count} bad dataset row(s) skipped (--skip-bad), not among the problems:`,
+          ...summary.skipped_rows.first.map((line) => `  ${line}`),
+        ]
+      : []),
     "",
     methods,
     "",

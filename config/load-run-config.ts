@@ -14,6 +14,8 @@ export interface ConfigOverrides {
   seed?: number;
   /** Graders every selected and oracle program is also graded with (`--also-grade ref`). */
   alsoGrade?: string[];
+  /** Skip bad dataset rows, counting them, instead of refusing the dataset (`--skip-bad`). */
+  skipBad?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -67,6 +69,7 @@ function applyOverrides(raw: unknown, o: ConfigOverrides): unknown {
   if (o.model !== undefined) for (const role of roles) role.model = o.model;
   if (o.dataset !== undefined) config.dataset = { ...asObject(config.dataset), path: o.dataset };
   if (o.limit !== undefined) config.dataset = { ...asObject(config.dataset), limit: o.limit };
+  if (o.skipBad) config.dataset = { ...asObject(config.dataset), skipBad: true };
   if (o.n !== undefined) config.budget = { ...asObject(config.budget), n: o.n };
   if (o.rounds !== undefined) config.budget = { ...asObject(config.budget), rounds: o.rounds };
   if (o.seed !== undefined) config.seed = o.seed;

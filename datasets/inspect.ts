@@ -1,4 +1,5 @@
 import { readProblems, SKIPPED_SHOWN, skipCollector } from "./load-problems";
+import { type BadRowError, NoHiddenTestsError } from "./problem";
 import { type ResolveOptions, resolveDataset } from "./resolve-dataset";
 
 /** Counts over one test type's problems (LiveCodeBench's names: `stdin`, `functional` = call-based). */
@@ -6,7 +7,10 @@ export interface TestTypeCounts {
   problems: number;
   public_tests: number;
   private_tests: number;
-  /** Problems with no hidden test at all (they can only be graded on their public tests). */
+  /**
+   * Rows of this type left out for having no hidden test (grading them would pass any program); they
+   * are bad rows, so they count in `bad_rows` too and only --skip-bad gets past them.
+   */
   without_private_tests: number;
 }
 
@@ -36,7 +40,7 @@ const DIFFICULTY_ORDER = ["easy", "medium", "hard"];
 /** Reads the whole dataset once, streaming, keeping only counts. */
 export async function inspectDataset(path: string, options: InspectOptions = {}): Promise<InspectReport> {
   const files = await resolveDataset(path, options);
-  const { skipped, onBadRow } = skipCollector();
+  const { skipped, onBadRow: collect } = skipCollector();
   const byPlatform: Record<string, number> = {};
   const byDifficulty: Record<string, number> = {};
   const empty = (): TestTypeCounts => ({
@@ -49,6 +53,11 @@ export async function inspectDataset(path: string, options: InspectOptions = {})
   let count = 0;
   let from: string | undefined;
   let to: string | undefined;
+  const onBadRow = (error: BadRowError) => {
+    collect(error);
+    if (error instanceof NoHiddenTestsError)
+      byTestType[error.problem.kind === "stdin" ? "stdin" : "functional"].without_private_tests++;
+  };
   for await (const problem of readProblems(files, { skipBad: options.skipBad, onBadRow })) {
     count++;
     byPlatform[problem.platform] = (byPlatform[problem.platform] ?? 0) + 1;
@@ -57,7 +66,6 @@ export async function inspectDataset(path: string, options: InspectOptions = {})
     type.problems++;
     type.public_tests += problem.publicTests.length;
     type.private_tests += problem.privateTests.length;
-    if (problem.privateTests.length === 0) type.without_private_tests++;
     const day = problem.contestDate.slice(0, 10);
     if (day !== "") {
       if (from === undefined || day < from) from = day;
@@ -104,10 +112,11 @@ export function formatInspectReport(report: InspectReport): string {
   const type = (name: string, t: TestTypeCounts) =>
     `${name} ${t.problems} problem${t.problems === 1 ? "" : "s"} ` +
     `(${t.public_tests} public, ${t.private_tests} private tests` +
-    `${t.without_private_tests > 0 ? `; ${t.without_private_tests} without private tests` : ""})`;
+    `${t.without_private_tests > 0 ? `; ${t.without_private_tests} more skipped: no private tests` : ""})`;
   const { stdin, functional } = report.by_test_type;
-  const types = [stdin.problems > 0 || functional.problems === 0 ? type("stdin", stdin) : ""];
-  if (functional.problems > 0) types.push(type("functional", functional));
+  const present = (t: TestTypeCounts) => t.problems > 0 || t.without_private_tests > 0;
+  const types = [present(stdin) || !present(functional) ? type("stdin", stdin) : ""];
+  if (present(functional)) types.push(type("functional", functional));
   const s = report.files.length === 1 ? "" : "s";
   const lines: [string, string][] = [
     ["dataset", `${report.dataset} (${report.files.length} file${s})`],

@@ -1,5 +1,5 @@
 import { problemFromRow } from "./lcb-row";
-import { BadRowError, type Problem } from "./problem";
+import { BadRowError, NoHiddenTestsError, type Problem } from "./problem";
 import { readRows } from "./read-rows";
 
 /** What `--skip-bad` left out: how many rows, and the first few errors (each `where: field: detail`). */
@@ -7,6 +7,9 @@ export interface SkippedRows {
   count: number;
   first: string[];
 }
+
+/** Where a run's folder keeps what --skip-bad left out, for its summary. */
+export const SKIPPED_ROWS_FILE = "skipped-rows.json";
 
 /** How many skipped rows' errors are kept for the report. */
 export const SKIPPED_SHOWN = 5;
@@ -25,6 +28,11 @@ export interface ReadProblemsOptions {
    * here are not checked.
    */
   rowFilter?: (row: unknown) => boolean;
+  /**
+   * Accept problems with no hidden test (only for reading a file's structure, as its own tests do):
+   * by default such a row is a NoHiddenTestsError, since grading it would pass any program.
+   */
+  allowNoHiddenTests?: boolean;
 }
 
 /** The problems of the files, in order, streamed (a release shard of a gigabyte is never held whole). */
@@ -49,6 +57,8 @@ export async function* readProblems(
             `duplicate problem id "${problem.id}" (first at ${first})`,
           );
         firstSeen.set(problem.id, where);
+        if (problem.privateTests.length === 0 && !options.allowNoHiddenTests)
+          throw new NoHiddenTestsError(where, problem);
       } catch (err) {
         if (!(options.skipBad && err instanceof BadRowError)) throw err;
         onBad(err);

@@ -46,3 +46,20 @@ export class BadRowError extends Error {
     this.name = "BadRowError";
   }
 }
+
+/**
+ * A row whose problem has no hidden test: grading it would pass any program (a vacuous pass), so it
+ * is a bad row. It carries the problem so a report can still say what kind of problem was left out.
+ */
+export class NoHiddenTestsError extends BadRowError {
+  constructor(
+    where: string,
+    readonly problem: Problem,
+  ) {
+    super(
+      where,
+      "private_test_cases",
+      `problem "${problem.id}" has no hidden tests, so grading it would pass any program (--skip-bad skips and counts such rows)`,
+    );
+  }
+}

@@ -10,6 +10,8 @@ export interface RunSummary {
   errored: number;
   /** Why each errored problem failed: where, what, and what the retries concluded. */
   errors: { problem: string; stage: string; error_class: string; message: string; retry_state?: string }[];
+  /** Dataset rows left out by --skip-bad (unreadable, or without hidden tests): how many, and the first few errors. */
+  skipped_rows?: { count: number; first: string[] };
   grader: string;
   budget: { n: number; rounds: number };
   /** pass@1 of each selection method: the share of problems whose selected program passes. */

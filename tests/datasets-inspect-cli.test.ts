@@ -33,9 +33,10 @@ describe("sstar data inspect", () => {
         "data",
         "inspect",
         "--json",
+        "--skip-bad",
         join(DATA, "codecontests", "codecontests_test_165_public_private.jsonl"),
       ]),
-      sstar(["data", "inspect", "--json", lcbGz]),
+      sstar(["data", "inspect", "--json", "--skip-bad", lcbGz]),
     ]);
 
     const l = json(leetcode);
@@ -53,27 +54,29 @@ describe("sstar data inspect", () => {
     expect(l.date_range?.from).toMatch(/^2024-08-/);
     expect(l.date_range?.to).toMatch(/^2025-03-/);
 
+    // The 44 problems without private tests are bad rows: grading them would pass any program.
     const c = json(codecontests);
     expect(c).toMatchObject({
-      problems: 165,
-      by_platform: { codeforces: 165 },
-      by_test_type: { stdin: { problems: 165, without_private_tests: 44 }, functional: { problems: 0 } },
+      problems: 121,
+      by_platform: { codeforces: 121 },
+      by_test_type: { stdin: { problems: 121, without_private_tests: 44 }, functional: { problems: 0 } },
       date_range: null,
-      bad_rows: 0,
+      bad_rows: 44,
     });
-    // public 1.7 and private 9.4 per problem on average
-    expect(c.by_test_type.stdin.public_tests / 165).toBeCloseTo(1.7, 1);
+    expect(c.first_bad_rows[0]).toMatch(
+      /private_test_cases: problem "codecontests_test_\d+" has no hidden tests/,
+    );
+    // private 9.4 per problem on average over all 165
     expect(c.by_test_type.stdin.private_tests / 165).toBeCloseTo(9.4, 1);
 
     const v1 = json(lcb);
     expect(v1).toMatchObject({
-      problems: 400,
-      by_platform: { atcoder: 210, leetcode: 181, codeforces: 9 },
+      problems: 0,
       by_test_type: {
-        stdin: { problems: 219, private_tests: 0, without_private_tests: 219 },
-        functional: { problems: 181, private_tests: 0, without_private_tests: 181 },
+        stdin: { problems: 0, private_tests: 0, without_private_tests: 219 },
+        functional: { problems: 0, private_tests: 0, without_private_tests: 181 },
       },
-      bad_rows: 0,
+      bad_rows: 400,
     });
     expect(Object.keys(v1)).toEqual(
       expect.arrayContaining([
@@ -85,7 +88,6 @@ describe("sstar data inspect", () => {
         "date_range",
       ]),
     );
-    expect(v1.date_range?.from).toMatch(/^2023-05-/);
   });
 
   it("exits 2 on the first bad row with its one-line error; 0 with --skip-bad, counting them", async () => {
@@ -110,6 +112,21 @@ describe("sstar data inspect", () => {
     expect(report.first_bad_rows).toEqual([
       `${file}:2: difficulty: 99 is not a CodeContests difficulty`,
       expect.stringMatching(`^${file}:3: not valid JSON`),
+    ]);
+  });
+
+  it("rejects a row with no hidden tests (exit 2, naming it): a selector never gets a vacuous pass", async () => {
+    const row = JSON.parse(
+      readFileSync(join(DATA, "leetcode", "leetcode_dev100.jsonl"), "utf8").split("\n")[0] as string,
+    );
+    const file = join(scratch, "no-hidden.jsonl");
+    writeFileSync(file, `${JSON.stringify({ ...row, private_test_cases: [] })}\n`);
+    const ran = await sstar(["data", "inspect", file]);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(
+        `^sstar data inspect: ${file}:1: private_test_cases: problem "${row.question_id}" has no hidden tests`,
+      ),
     ]);
   });
 });

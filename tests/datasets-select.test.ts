@@ -48,14 +48,17 @@ describe("selectProblems", () => {
     );
   });
 
-  it("reads the CodeContests JSONL of ../shared/data", async () => {
-    const problems = await selectProblems(
-      all(join(DATA, "codecontests", "codecontests_test_165_public_private.jsonl")),
+  it("reads the CodeContests JSONL of ../shared/data, skipping and counting its rows without hidden tests", async () => {
+    const file = join(DATA, "codecontests", "codecontests_test_165_public_private.jsonl");
+    await expect(selectProblems(all(file))).rejects.toThrow(
+      /codecontests_test_165_public_private\.jsonl:\d+: private_test_cases: problem "codecontests_test_\d+" has no hidden tests/,
     );
-    expect(problems).toHaveLength(165);
+    const { problems, skipped } = await selectProblemsReport(all(file), { skipBad: true });
+    expect(problems).toHaveLength(121);
+    expect(skipped.count).toBe(44);
     expect(problems[0]).toMatchObject({
-      id: "codecontests_test_0",
-      title: "1575_A. Another Sorting Problem",
+      id: "codecontests_test_1",
+      title: "1575_B. Building an Amusement Park",
     });
   });
 

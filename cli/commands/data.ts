@@ -19,7 +19,7 @@ export function registerData(program: Command): void {
     .command("inspect")
     .description(
       "read a whole dataset and print its problems by platform, difficulty and test type, its date " +
-        "range and its bad rows; exit 0, or 2 on the first bad row (without --skip-bad) or bad input",
+        "range and its bad rows; exit 0, or 2 on the first bad row (without --skip-bad) or bad input, 3 when the network fails",
     )
     .argument(
       "<dataset>",
@@ -43,15 +43,15 @@ export function registerData(program: Command): void {
         console.log(options.json ? JSON.stringify(report) : formatInspectReport(report));
       } catch (err) {
         console.error(`sstar data inspect: ${(err as Error).message}`);
-        process.exitCode = isBadInput(err) ? 2 : 1;
+        process.exitCode = exitCodeOf(err);
       }
     });
 }
 
-/** The dataset named is wrong (as opposed to the network or the disk failing). */
-function isBadInput(err: unknown): boolean {
-  if (err instanceof BadRowError || err instanceof DatasetError) return true;
-  if (err instanceof DownloadError) return !err.retryable;
+/** 2 when the dataset named is wrong, 3 when the network failed for good, 1 for anything else (the disk). */
+function exitCodeOf(err: unknown): number {
+  if (err instanceof BadRowError || err instanceof DatasetError) return 2;
+  if (err instanceof DownloadError) return err.retryable ? 3 : 2;
   // readRows and the parquet reader name the file when it is not a dataset at all.
-  return !(err as NodeJS.ErrnoException).code;
+  return (err as NodeJS.ErrnoException).code ? 1 : 2;
 }

@@ -5,6 +5,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from "@te
 import type { Command } from "commander";
 import { type ConfigOverrides, loadRunConfig } from "../../config/load-run-config";
 import type { RunConfig } from "../../config/run-config";
+import { checkDataset, recordSkippedRows } from "../../datasets/check-dataset";
 import { checkEndpoints } from "../../llm/endpoint-preflight";
 import { recordRunThroughput, runThroughputSampler } from "../../llm/endpoint-throughput";
 import { resolveBaseUrl } from "../../llm/openai-gateway";
@@ -48,6 +49,7 @@ export interface RunOptions extends WorkerHostingOptions {
   r?: number;
   seed?: number;
   alsoGrade?: string[];
+  skipBad?: boolean;
 }
 
 /** Commander's parser for an integer option; the error names the flag. */
@@ -71,6 +73,7 @@ export function registerRun(program: Command): void {
     .option("--model <name>", "model name for every role")
     .option("--dataset <file-or-url>", "dataset to run on")
     .option("--limit <k>", "only the first K problems", int("--limit"))
+    .option("--skip-bad", "skip bad dataset rows (counted and reported) instead of refusing the dataset")
     .option("-n, --n <n>", "samples per problem (N)", int("-n"))
     .option("-r, --r <r>", "generation rounds (R: 1 generation + R-1 debug rounds)", int("-r"))
     .option("--seed <s>", "run seed", int("--seed"))
@@ -98,7 +101,10 @@ export function registerRun(program: Command): void {
 
 /** The configuration overrides that `sstar run`'s flags (shared by `sstar estimate`) ask for. */
 export function configOverridesOf(
-  options: Pick<RunOptions, "endpoint" | "model" | "dataset" | "limit" | "n" | "r" | "seed" | "alsoGrade">,
+  options: Pick<
+    RunOptions,
+    "endpoint" | "model" | "dataset" | "limit" | "n" | "r" | "seed" | "alsoGrade" | "skipBad"
+  >,
 ): ConfigOverrides {
   return {
     endpoint: options.endpoint,
@@ -109,6 +115,7 @@ export function configOverridesOf(
     rounds: options.r,
     seed: options.seed,
     alsoGrade: options.alsoGrade,
+    skipBad: options.skipBad,
   };
 }
 
@@ -121,11 +128,14 @@ export async function runCommand(
   const config = loadRunConfig(configOrPreset, configOverridesOf(options));
   const runId = runIdOf(config);
   const resultsDir = resultsDirOf(dataDir, runId);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  // Before any server, worker or workflow: a bad row is one line, not a retried activity's stacks.
+  const { skipped } = await checkDataset(config.dataset, join(dataDir, "cache"), log);
   mkdirSync(resultsDir, { recursive: true });
+  recordSkippedRows(resultsDir, skipped);
   writeFileSync(join(resultsDir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
   let startedAt = new Date();
   let serverDefaults: ServerDefaultsRecord[] = [];
-  const log = (line: string) => process.stderr.write(`${line}\n`);
   log(
     `sstar run ${runId}: ${config.name}, N=${config.budget.n}, R=${config.budget.rounds}, results in ${resultsDir}`,
   );

@@ -4,6 +4,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from "@te
 import type { Command } from "commander";
 import { ConfigError, loadRunConfig } from "../../config/load-run-config";
 import type { RunConfig } from "../../config/run-config";
+import { checkDataset, recordSkippedRows } from "../../datasets/check-dataset";
 import { largestPoint, normalizeGrid, type SweepGrid } from "../../method/sweep-grid";
 import { type SweepSummary, sweepSummary } from "../../method/sweep-results";
 import { readSummary, recordRunEnd } from "../../report/run-folder";
@@ -73,9 +74,11 @@ export async function sweepCommand(
   const { runConfig, grid } = sweepRunConfig(loadRunConfig(configFile), configFile);
   const runId = runIdOf(runConfig);
   const resultsDir = resultsDirOf(dataDir, runId);
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, "config.json"), `${JSON.stringify(runConfig, null, 2)}\n`);
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  const { skipped } = await checkDataset(runConfig.dataset, join(dataDir, "cache"), log);
+  mkdirSync(resultsDir, { recursive: true });
+  recordSkippedRows(resultsDir, skipped);
+  writeFileSync(join(resultsDir, "config.json"), `${JSON.stringify(runConfig, null, 2)}\n`);
   log(
     `sstar sweep ${runId}: N ∈ {${grid.n.join(", ")}} × R ∈ {${grid.rounds.join(", ")}} × ${grid.methods.length} method(s), one run at N=${runConfig.budget.n}, R=${runConfig.budget.rounds}; results in ${resultsDir}`,
   );
