@@ -42,6 +42,12 @@ export async function checkDataset(
       onProgress: progressPrinter(warn),
     });
     if (skipped.count > 0) warn(`sstar run: ${dataset.path}: ${describeSkipped(skipped)}`);
+    const noPublic = problems.filter((p) => p.publicTests.length === 0).map((p) => p.id);
+    if (noPublic.length > 0)
+      warn(
+        `sstar run: ${noPublic.length} problem(s) have no public tests (${noPublic.slice(0, 3).join(", ")}${noPublic.length > 3 ? ", …" : ""}): ` +
+          "as in the reference, their public accuracy is 0, so every debug round runs and no sample counts as public-passing",
+      );
     if (problems.length === 0)
       throw new DatasetCheckError(`the dataset ${dataset.path} selects no problems to run`, 2);
     return { problems: problems.length, skipped };

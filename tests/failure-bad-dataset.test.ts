@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { checkDataset } from "../datasets/check-dataset";
 import type { RunSummary } from "../method/run-summary";
 import { projectRoot } from "../runtime/paths";
 import { STATE_FILE } from "../runtime/temporal-server";
@@ -68,4 +69,18 @@ describe("a bad dataset in sstar run", () => {
     expect(again.code, again.stderr.slice(-2000)).toBe(0);
     expect(again.stdout).toMatch(/2 bad dataset row\(s\) skipped/);
   }, 600_000);
+
+  it("says which problems have no public tests and how the method treats them", async () => {
+    const dir = tempDir("bad-dataset");
+    const noPublic = JSON.stringify({ ...firstDemo, question_id: "no-public", public_test_cases: [] });
+    const file = dataset(dir, "no-public.jsonl", [demoRows[1] as string, noPublic]);
+    const warnings: string[] = [];
+    const checked = await checkDataset({ path: file, offset: 0 }, join(dir, "cache"), (l) =>
+      warnings.push(l),
+    );
+    expect(checked.problems).toBe(2);
+    expect(warnings).toEqual([
+      expect.stringMatching(/1 problem\(s\) have no public tests \(no-public\).*every debug round runs/),
+    ]);
+  });
 });
