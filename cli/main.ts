@@ -29,7 +29,9 @@ const program = new Command()
   .name("sstar")
   .description("S* test-time scaling for code generation, as a durable Temporal pipeline")
   .option("--data-dir <dir>", "sstar's data folder (state, logs, results); env SSTAR_DATA_DIR", dataDir())
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Subcommands inherit it: a usage error (unknown flag, bad value) exits 2, help and --version 0.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 registerData(program);
 registerDemo(program);
@@ -53,7 +55,7 @@ try {
   await program.parseAsync();
 } catch (err) {
   console.error(`sstar: ${(err as Error).message}`);
-  // 2: bad usage or input (configuration, key, model); 3: infrastructure unavailable; else 1.
+  // 2: bad usage or input (configuration, dataset, key, model); 3: infrastructure unavailable; else 1.
   const code = (err as { exitCode?: unknown }).exitCode;
   process.exitCode = code === 2 || code === 3 ? code : err instanceof ConfigError ? 2 : 1;
 }

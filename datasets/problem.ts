@@ -45,6 +45,10 @@ export class BadRowError extends Error {
     super(field === undefined ? `${where}: ${detail}` : `${where}: ${field}: ${detail}`);
     this.name = "BadRowError";
   }
+  /** Bad input: the CLI's exit code when this ends a command. */
+  get exitCode(): 2 {
+    return 2;
+  }
 }
 
 /**

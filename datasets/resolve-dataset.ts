@@ -13,6 +13,10 @@ export class DatasetError extends Error {
     super(message);
     this.name = "DatasetError";
   }
+  /** Bad input: the CLI's exit code when this ends a command. */
+  get exitCode(): 2 {
+    return 2;
+  }
 }
 
 export interface ResolveOptions {

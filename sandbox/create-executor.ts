@@ -8,6 +8,7 @@ import { pythonExecutable, runscExecutable } from "./host-tools";
 import { writeOciBundle } from "./oci-bundle";
 import { RunnerPool } from "./runner-pool";
 import type { RunnerLaunch } from "./runner-process";
+import { ExecutorUnavailableError } from "./types";
 
 export type Isolation = "gvisor" | "process" | "auto";
 
@@ -53,12 +54,14 @@ export async function createExecutor(options: ExecutorOptions): Promise<RunnerPo
   let isolation: "gvisor" | "process";
   if (requested === "gvisor" || (requested === "auto" && runscUsable())) {
     if (!runscUsable())
-      throw new Error("gVisor isolation needs runsc and root; as root run: apt-get install runsc");
+      throw new ExecutorUnavailableError(
+        "gVisor isolation needs runsc and root; as root run: apt-get install runsc",
+      );
     isolation = "gvisor";
   } else if (podSandboxed || options.unsafe) {
     isolation = "process";
   } else {
-    throw new Error(
+    throw new ExecutorUnavailableError(
       "refusing to execute model-written programs without a sandbox: runsc (gVisor) is not usable here " +
         "(install it and run as root), or pass --unsafe-no-sandbox to accept the risk",
     );

@@ -122,6 +122,10 @@ export class InvalidRequestError extends Error {
     super(`${field}: ${message}`);
     this.name = "InvalidRequestError";
   }
+  /** Bad input: the CLI's exit code when this ends a command (see docs/when-things-fail.md). */
+  get exitCode(): 2 {
+    return 2;
+  }
 }
 
 /** Thrown when the executor cannot run the request (a sandbox died twice, the pool is closed). */
@@ -129,5 +133,9 @@ export class ExecutorUnavailableError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "ExecutorUnavailableError";
+  }
+  /** Infrastructure unavailable: the CLI's exit code when this ends a command. */
+  get exitCode(): 3 {
+    return 3;
   }
 }

@@ -31,7 +31,6 @@ export function registerData(program: Command): void {
       "print one JSON object: problems, by_platform, by_difficulty, by_test_type, date_range, bad_rows",
     )
     .option("--skip-bad", "count bad rows and go on instead of stopping at the first")
-    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action(async (dataset: string, options: InspectCommandOptions) => {
       const { dataDir } = program.opts<GlobalOptions>();
       try {

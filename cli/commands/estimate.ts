@@ -15,6 +15,7 @@ import { connectClient } from "../../runtime/temporal-client";
 import { TASK_QUEUE } from "../../worker/task-queue";
 import type { RunProgress } from "../../workflows/pipeline-types";
 import { progressQuery, runWorkflow } from "../../workflows/run-workflow";
+import { UsageError } from "../exit-errors";
 import type { GlobalOptions } from "../global-options";
 import { startProgressTicker } from "../progress-ticker";
 import { formatTable } from "../table";
@@ -41,7 +42,7 @@ interface EstimateOptions extends WorkerHostingOptions {
 
 const level = (value: string) => {
   const x = Number(value);
-  if (!(x > 0 && x < 1)) throw new Error(`--interval must be between 0 and 1, got ${value}`);
+  if (!(x > 0 && x < 1)) throw new UsageError(`--interval must be between 0 and 1, got ${value}`);
   return x;
 };
 
@@ -93,7 +94,7 @@ export async function estimateCommand(
       skipBad: config.dataset.skipBad,
     })
   ).map((p) => p.id);
-  if (problemIds.length === 0) throw new Error(`the configuration selects no problems`);
+  if (problemIds.length === 0) throw new UsageError(`the configuration selects no problems`);
 
   let pilotRunId: string;
   let pilotRunConfig: RunConfig;
@@ -107,7 +108,7 @@ export async function estimateCommand(
   } else {
     const k = Math.min(options.pilot, problemIds.length);
     if (k < 2)
-      throw new Error(`--pilot must be at least 2 (an interval needs a spread), got ${options.pilot}`);
+      throw new UsageError(`--pilot must be at least 2 (an interval needs a spread), got ${options.pilot}`);
     const ids = samplePilotIds(problemIds, k, options.sampleSeed ?? config.seed);
     pilotRunConfig = pilotConfig(config, ids);
     pilotRunId = runIdOf(pilotRunConfig);
@@ -118,7 +119,7 @@ export async function estimateCommand(
   const pilotDir = resultsDirOf(dataDir, pilotRunId);
   const outcomes = readOutcomes(pilotDir);
   if (outcomes.length < 2)
-    throw new Error(`run ${pilotRunId} has ${outcomes.length} finished problems; a forecast needs 2`);
+    throw new UsageError(`run ${pilotRunId} has ${outcomes.length} finished problems; a forecast needs 2`);
   const table = selectPriceTable(loadPriceFile(options.prices));
   const spend = pilotSpend(outcomes, pilotRunConfig, table, {
     sandboxCpuSeconds: await readSandboxCpuByProblem(dataDir, pilotRunId),

@@ -66,8 +66,6 @@ export function registerExec(program: Command): void {
         .default("auto"),
     )
     .option("--unsafe-no-sandbox", "allow running the program outside gVisor (it can touch this machine)")
-    // Usage errors are bad input too; help still exits 0.
-    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action(async (options: ExecOptions) => {
       try {
         await runExec(options, program.opts<GlobalOptions>().dataDir);

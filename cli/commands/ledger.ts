@@ -7,6 +7,7 @@ import {
   readRunLedgerReport,
   type SpendTotalsJson,
 } from "../../spend/run-ledger-report";
+import { UsageError } from "../exit-errors";
 import type { GlobalOptions } from "../global-options";
 import { formatTable } from "../table";
 import { resultsDirOf } from "./run";
@@ -26,7 +27,7 @@ export function registerLedger(program: Command): void {
       const { dataDir } = program.opts<GlobalOptions>();
       if (!existsSync(resultsDirOf(dataDir, runId))) {
         const runs = existsSync(join(dataDir, "runs")) ? readdirSync(join(dataDir, "runs")) : [];
-        throw new Error(`no run ${runId} in ${dataDir} (runs: ${runs.join(", ") || "none"})`);
+        throw new UsageError(`no run ${runId} in ${dataDir} (runs: ${runs.join(", ") || "none"})`);
       }
       // GPU time is priced at the throughput the run measured on its endpoints, where it did.
       const throughput = readRunThroughput(resultsDirOf(dataDir, runId));

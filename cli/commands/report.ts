@@ -20,6 +20,7 @@ import { readLedgerTotals, readSandboxCpuByProblem } from "../../report/run-ledg
 import { settingsOfRun, withLedgerSandbox } from "../../report/run-settings";
 import { runSpendByStage } from "../../report/run-spend";
 import { budgetSettingLabel } from "../../spend/budget-setting";
+import { UsageError } from "../exit-errors";
 import type { GlobalOptions } from "../global-options";
 import { resultsDirOf } from "./run";
 
@@ -48,7 +49,7 @@ export async function reportCommand(
   const resultsDir = resultsDirOf(dataDir, runId);
   if (!existsSync(resultsDir)) {
     const runs = existsSync(join(dataDir, "runs")) ? readdirSync(join(dataDir, "runs")) : [];
-    throw new Error(`no run ${runId} in ${dataDir} (runs: ${runs.join(", ") || "none"})`);
+    throw new UsageError(`no run ${runId} in ${dataDir} (runs: ${runs.join(", ") || "none"})`);
   }
   const configFile = join(resultsDir, "config.json");
   // A folder another command wrote (a sweep) may hold a configuration of its own shape: then the
@@ -61,7 +62,7 @@ export async function reportCommand(
   const ledger = await readLedgerTotals(dataDir, runId);
   const found =
     readSettingsFile(resultsDir) ?? (summary && config ? settingsOfRun(summary, config) : undefined);
-  if (!found) throw new Error(`run ${runId} has neither settings.json nor a finished summary.json`);
+  if (!found) throw new UsageError(`run ${runId} has neither settings.json nor a finished summary.json`);
   const settings = ledger ? withLedgerSandbox(found, ledger) : found;
 
   const forecast = readForecast(resultsDir);

@@ -21,6 +21,7 @@ import { connectClient } from "../../runtime/temporal-client";
 import { TASK_QUEUE } from "../../worker/task-queue";
 import type { RunProgress } from "../../workflows/pipeline-types";
 import { progressQuery, runWorkflow } from "../../workflows/run-workflow";
+import { UsageError } from "../exit-errors";
 import type { GlobalOptions } from "../global-options";
 import { startProgressTicker } from "../progress-ticker";
 import { formatSummary } from "../summary-table";
@@ -55,7 +56,7 @@ export interface RunOptions extends WorkerHostingOptions {
 /** Commander's parser for an integer option; the error names the flag. */
 export const int = (flag: string) => (value: string) => {
   const n = Number(value);
-  if (!Number.isInteger(n)) throw new Error(`${flag} must be an integer, got ${value}`);
+  if (!Number.isInteger(n)) throw new UsageError(`${flag} must be an integer, got ${value}`);
   return n;
 };
 
@@ -92,7 +93,7 @@ export function registerRun(program: Command): void {
     .action(async (configOrPreset: string | undefined, options: RunOptions & { listPresets?: boolean }) => {
       if (options.listPresets) return printPresets(!!options.json);
       if (!configOrPreset)
-        throw new Error(
+        throw new UsageError(
           "sstar run: name a configuration file or a preset (sstar run --list-presets lists them)",
         );
       await runCommand(program.opts<GlobalOptions>().dataDir, configOrPreset, options);

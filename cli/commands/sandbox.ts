@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { createExecutor } from "../../sandbox/create-executor";
 import { createSandboxServer } from "../../sandbox/service/server";
+import { UnavailableError, UsageError } from "../exit-errors";
 import type { GlobalOptions } from "../global-options";
 
 interface ServeOptions {
@@ -59,7 +60,9 @@ export function registerSandbox(program: Command): void {
       if (options.tokenEnv !== undefined) {
         token = process.env[options.tokenEnv];
         if (!token)
-          throw new Error(`--token-env ${options.tokenEnv}: that environment variable is empty or unset`);
+          throw new UsageError(
+            `--token-env ${options.tokenEnv}: that environment variable is empty or unset`,
+          );
       }
       const poolSize = options.poolSize ?? Math.max(1, availableParallelism());
       const executor = await createExecutor({
@@ -83,6 +86,11 @@ export function registerSandbox(program: Command): void {
         ({ url } = await server.listen(options.port, options.host));
       } catch (error) {
         await executor.close();
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "EADDRINUSE" || code === "EADDRNOTAVAIL")
+          throw new UnavailableError(
+            `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`,
+          );
         throw error;
       }
       console.log(url);

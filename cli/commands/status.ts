@@ -6,6 +6,7 @@ import type { RunSummary } from "../../method/run-summary";
 import { connectClient } from "../../runtime/temporal-client";
 import type { RunProgress } from "../../workflows/pipeline-types";
 import { progressQuery } from "../../workflows/run-workflow";
+import { UsageError } from "../exit-errors";
 import type { GlobalOptions } from "../global-options";
 import { formatSummary } from "../summary-table";
 import { withTemporal } from "../with-temporal";
@@ -24,7 +25,7 @@ export function registerStatus(program: Command): void {
       const resultsDir = resultsDirOf(dataDir, runId);
       if (!existsSync(resultsDir)) {
         const runs = existsSync(join(dataDir, "runs")) ? readdirSync(join(dataDir, "runs")) : [];
-        throw new Error(`no run ${runId} in ${dataDir} (runs: ${runs.join(", ") || "none"})`);
+        throw new UsageError(`no run ${runId} in ${dataDir} (runs: ${runs.join(", ") || "none"})`);
       }
       await withTemporal(dataDir, async (target) => {
         const client = await connectClient(target);

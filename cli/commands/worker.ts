@@ -4,6 +4,7 @@ import { runningServerRecord } from "../../runtime/temporal-server";
 import { openTemporalTarget } from "../../runtime/temporal-target";
 import { createWorker } from "../../worker/create-worker";
 import { pipelineDepsOptionsFromEnv } from "../../worker/pipeline-deps";
+import { UnavailableError } from "../exit-errors";
 import type { GlobalOptions } from "../global-options";
 
 export function registerWorker(program: Command): void {
@@ -24,7 +25,7 @@ export function registerWorker(program: Command): void {
     .action(async (options: { metricsPort?: number; metricsHost?: string }) => {
       const { dataDir } = program.opts<GlobalOptions>();
       if (!process.env.TEMPORAL_ADDRESS && !runningServerRecord(dataDir)) {
-        throw new Error(
+        throw new UnavailableError(
           `no Temporal server: set TEMPORAL_ADDRESS, or start one with \`sstar server\` (data folder ${dataDir})`,
         );
       }
