@@ -84,17 +84,22 @@ describe("a problem that fails for good ends errored, with its reason, and the r
     }
   });
 
-  it("the same command, once the endpoint is fixed, retries the errored problems and finishes them", async () => {
+  it("--retry-errored <run>, once the endpoint is fixed, retries the errored problems and finishes them", async () => {
     if (sim) await killHard(sim.child);
     sim = await startSimulatorProcess(dir, demoProblems, { seed: 3, port });
-    const again = await runSstar(runArgs(dir, sim.url), { TEMPORAL_ADDRESS: undefined });
+    const edited = await runSstar(["--data-dir", dir, "run", "--retry-errored", summary.run_id, "-n", "3"]);
+    expect(edited.code).toBe(2);
+    expect(edited.stderr).toMatch(/--retry-errored .* reruns that run as it was configured; drop --n/);
+    const again = await runSstar(["--data-dir", dir, "run", "--retry-errored", summary.run_id, "--json"], {
+      TEMPORAL_ADDRESS: undefined,
+    });
     expect(again.code, again.stderr.slice(-2000)).toBe(0);
     expect(again.stderr).toContain("retrying the 3 errored problems of this run");
     const fixed = jsonOutput<RunSummary>(again);
     expect(fixed.run_id).toBe(summary.run_id);
     expect(fixed).toMatchObject({ problems: 3, errored: 0, errors: [] });
     expect(resultLines(dir, fixed.run_id).every((o) => o.status === undefined)).toBe(true);
-    // Finished now: a third run shows the results without running anything.
+    // Finished now: the same command as the first shows the results without running anything.
     const third = await runSstar(runArgs(dir, sim.url), { TEMPORAL_ADDRESS: undefined });
     expect(third.code).toBe(0);
     expect(third.stderr).toContain("this run already finished; showing its results");

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from "@temporalio/client";
 import type { Command } from "commander";
@@ -51,6 +51,8 @@ export interface RunOptions extends WorkerHostingOptions {
   seed?: number;
   alsoGrade?: string[];
   skipBad?: boolean;
+  /** --retry-errored: the run the stored configuration must still name. */
+  retryRunId?: string;
 }
 
 /** Commander's parser for an integer option; the error names the flag. */
@@ -69,6 +71,10 @@ export function registerRun(program: Command): void {
       "configuration file, or a preset (demo, sstar-qwen2.5-coder-7b, ...; see --list-presets)",
     )
     .option("--list-presets", "list the presets (model, N, R, grader) and exit; with --json, as JSON")
+    .option(
+      "--retry-errored <run>",
+      "retry exactly the errored problems of this run (its stored configuration; finished problems are kept, not paid again)",
+    )
     .option("--json", "print the run summary as one JSON object on stdout")
     .option("--endpoint <url>", "OpenAI-compatible base URL for every role")
     .option("--model <name>", "model name for every role")
@@ -90,14 +96,50 @@ export function registerRun(program: Command): void {
       "serve the hosted worker's Prometheus metrics on this port (default SSTAR_METRICS_PORT; see docs/metrics.md)",
       (text: string) => parseMetricsPort(text, "--metrics-port"),
     )
-    .action(async (configOrPreset: string | undefined, options: RunOptions & { listPresets?: boolean }) => {
-      if (options.listPresets) return printPresets(!!options.json);
-      if (!configOrPreset)
-        throw new UsageError(
-          "sstar run: name a configuration file or a preset (sstar run --list-presets lists them)",
-        );
-      await runCommand(program.opts<GlobalOptions>().dataDir, configOrPreset, options);
-    });
+    .action(
+      async (
+        configOrPreset: string | undefined,
+        options: RunOptions & { listPresets?: boolean; retryErrored?: string },
+      ) => {
+        if (options.listPresets) return printPresets(!!options.json);
+        const { dataDir } = program.opts<GlobalOptions>();
+        if (options.retryErrored !== undefined) {
+          return runCommand(
+            dataDir,
+            storedRunConfig(dataDir, options.retryErrored, configOrPreset, options),
+            {
+              ...options,
+              retryRunId: options.retryErrored,
+            },
+          );
+        }
+        if (!configOrPreset)
+          throw new UsageError(
+            "sstar run: name a configuration file or a preset (sstar run --list-presets lists them)",
+          );
+        await runCommand(dataDir, configOrPreset, options);
+      },
+    );
+}
+
+/** The configuration file a finished run stored, for --retry-errored; the run must be exactly that one. */
+function storedRunConfig(
+  dataDir: string,
+  runId: string,
+  configOrPreset: string | undefined,
+  options: RunOptions,
+): string {
+  const changes = Object.entries(configOverridesOf(options)).filter(([, v]) => v !== undefined);
+  if (configOrPreset !== undefined || changes.length > 0)
+    throw new UsageError(
+      `--retry-errored ${runId} reruns that run as it was configured; drop ${configOrPreset ?? `--${changes[0]?.[0]}`} (a changed configuration is another run)`,
+    );
+  const file = join(resultsDirOf(dataDir, runId), "config.json");
+  if (!existsSync(file)) {
+    const runs = existsSync(join(dataDir, "runs")) ? readdirSync(join(dataDir, "runs")) : [];
+    throw new UsageError(`no run ${runId} in ${dataDir} (runs: ${runs.join(", ") || "none"})`);
+  }
+  return file;
 }
 
 /** The configuration overrides that `sstar run`'s flags (shared by `sstar estimate`) ask for. */
@@ -128,6 +170,10 @@ export async function runCommand(
 ): Promise<void> {
   const config = loadRunConfig(configOrPreset, configOverridesOf(options));
   const runId = runIdOf(config);
+  if (options.retryRunId !== undefined && runId !== options.retryRunId)
+    throw new UsageError(
+      `${configOrPreset} names run ${runId}, not ${options.retryRunId}: its configuration was edited, so this sstar cannot retry that run`,
+    );
   const resultsDir = resultsDirOf(dataDir, runId);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   // Before any server, worker or workflow: a bad row is one line, not a retried activity's stacks.
