@@ -24,8 +24,9 @@ export interface RoleCallResult {
 }
 
 /**
- * Asks a role's model for one completion per key. The response cache key covers the model, the
- * exact messages and sampling, the run seed and the key (e.g. the sample index), so a completion
+ * Asks a role's model for one completion per key. The response cache key covers the endpoint's
+ * configured address and the model (a changed endpoint never serves another's answers), the exact
+ * messages and sampling, the run seed and the key (e.g. the sample index), so a completion
  * is paid for once however often the activity is retried or the run resumed. What is paid is
  * recorded under `payer`, with the stage, the role and the role's endpoint name.
  */
@@ -46,7 +47,9 @@ export async function callRole(
   const sampling = samplingForTry(settings.sampling, tryIndex);
   const baseSeed = settings.sampling.seed;
   const fingerprint = createHash("sha256")
-    .update(JSON.stringify([settings.model, messages, sampling, baseSeed ?? null, config.seed]))
+    .update(
+      JSON.stringify([endpoint.baseUrl, settings.model, messages, sampling, baseSeed ?? null, config.seed]),
+    )
     .digest("hex");
   const completion = await llm.complete({
     endpoint,
