@@ -15,6 +15,27 @@ const LIMIT_BOUNDS: Record<keyof ExecutionLimits, [number, number]> = {
   openFiles: [8, 65536],
 };
 
+const REQUEST_KEYS = [
+  "program",
+  "kind",
+  "funcName",
+  "tests",
+  "mode",
+  "grader",
+  "stopOnFailure",
+  "limits",
+  "entryPoint",
+] as const;
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+const TEST_KEYS = ["input", "expected", "keywords"] as const;
+
+/** A misspelt key (`stop_on_failure`) would otherwise be ignored and its default used silently. */
+function refuseUnknownKeys(raw: Record<string, unknown>, known: readonly string[], where: string): void {
+  const unknown = Object.keys(raw).find((k) => !known.includes(k));
+  if (unknown !== undefined)
+    throw new InvalidRequestError(`${where}.${unknown}`, `is not a known key (known: ${known.join(", ")})`);
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -32,7 +53,11 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: s
 export function validateRequest(raw: unknown, where = "request"): ExecutionRequest {
   if (!isRecord(raw)) throw new InvalidRequestError(where, "must be a JSON object");
   const field = (name: string) => `${where}.${name}`;
+  refuseUnknownKeys(raw, REQUEST_KEYS, where);
   if (typeof raw.program !== "string") throw new InvalidRequestError(field("program"), "must be a string");
+  // A lone surrogate cannot be written as UTF-8: the program would run altered (U+FFFD in its place).
+  if (LONE_SURROGATE.test(raw.program))
+    throw new InvalidRequestError(field("program"), "is not valid Unicode text (it holds a lone surrogate)");
   const kind = oneOf(raw.kind, ["stdin", "call"] as const, field("kind"), "stdin");
   if (raw.kind === undefined) throw new InvalidRequestError(field("kind"), 'is required ("stdin" or "call")');
   const mode = oneOf(raw.mode, ["grade", "collect"] as const, field("mode"), "grade");
@@ -51,6 +76,7 @@ export function validateRequest(raw: unknown, where = "request"): ExecutionReque
   const tests: TestCase[] = raw.tests.map((test, i) => {
     const at = `${field("tests")}[${i}]`;
     if (!isRecord(test)) throw new InvalidRequestError(at, "must be an object with input (and expected)");
+    refuseUnknownKeys(test, TEST_KEYS, at);
     if (typeof test.input !== "string") throw new InvalidRequestError(`${at}.input`, "must be a string");
     if (test.expected !== undefined && typeof test.expected !== "string") {
       throw new InvalidRequestError(`${at}.expected`, "must be a string");

@@ -121,11 +121,20 @@ async function runExec(options: ExecOptions, dataDir: string): Promise<void> {
   console.log(options.json ? JSON.stringify(report) : gradeText(problem, report, stopOnFailure));
 }
 
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 function readInputFile(file: string, what: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(file, "utf8");
+    bytes = readFileSync(file);
   } catch (err) {
     throw new BadInputError(`cannot read the ${what} file ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    // Decoding leniently would run a program other than the one written (U+FFFD for each bad byte).
+    throw new BadInputError(`the ${what} file ${file} is not UTF-8 text; save it as UTF-8`);
   }
 }
 

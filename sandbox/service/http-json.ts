@@ -20,11 +20,11 @@ export class ClientGoneError extends Error {
 }
 
 /**
- * Reads the whole body as UTF-8, refusing (before reading it, when Content-Length says so) anything
+ * Reads the whole body, refusing (before reading it, when Content-Length says so) anything
  * over `limitBytes`. On refusal the rest of the upload is left unread: Node discards it once the
  * response is sent, so it never accumulates in memory.
  */
-export function readBody(req: IncomingMessage, limitBytes: number): Promise<string> {
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limitBytes)
     return Promise.reject(new BodyTooLargeError(limitBytes));
@@ -43,7 +43,8 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<stri
     };
     const onEnd = () => {
       cleanup();
-      resolve(Buffer.concat(chunks).toString("utf8"));
+      // Raw bytes: parseExecuteBody refuses a body that is not UTF-8 instead of altering the program.
+      resolve(Buffer.concat(chunks));
     };
     const onGone = () => {
       cleanup();

@@ -7,8 +7,16 @@ export type ExecuteBody =
   | { shape: "single"; requests: [ExecutionRequest] }
   | { shape: "batch"; requests: ExecutionRequest[] };
 
-/** Turns the request body's text into validated execution requests; errors name the field. */
-export function parseExecuteBody(text: string): ExecuteBody {
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Turns the request body into validated execution requests; errors name the field. */
+export function parseExecuteBody(body: string | Uint8Array): ExecuteBody {
+  let text: string;
+  try {
+    text = typeof body === "string" ? body : STRICT_UTF8.decode(body);
+  } catch {
+    throw new InvalidRequestError("body", "is not valid UTF-8 (a program must be sent as UTF-8 text)");
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -132,7 +132,7 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
     // Refuse before reading the body when even one job would not fit, and bound the bodies read at
     // once, so that memory stays proportional to the queue however many clients push at it.
     if (!queue.canAdmit(1) || bodiesBeingRead >= queue.capacity) return refuseOverloaded(res, 1);
-    let text: string;
+    let text: Buffer;
     bodiesBeingRead++;
     try {
       text = await readBody(req, maxBodyBytes);
