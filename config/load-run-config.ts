@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { PRESETS } from "./presets";
+import { readNamedText } from "./read-named-file";
 import { describeConfigError, type RunConfig, RunConfigSchema } from "./run-config";
 
 /** Flags that override the configuration for the common cases. */
@@ -34,7 +35,7 @@ export function loadRunConfig(configOrPreset: string, overrides: ConfigOverrides
     source = `preset ${configOrPreset}`;
   } else if (existsSync(configOrPreset)) {
     source = configOrPreset;
-    const text = readFileSync(configOrPreset, "utf8");
+    const text = readNamedText(configOrPreset);
     try {
       raw = configOrPreset.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
     } catch (err) {

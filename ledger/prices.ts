@@ -12,8 +12,8 @@
  *   - otherwise it is left unpriced and listed, never silently counted as free.
  * Sandbox batches cost CPU-seconds at the sandbox CPU-hour price.
  */
-import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { readNamedJson } from "../config/read-named-file";
 import type { GroupKey, ModelUsage, Totals, TotalsRow } from "./types";
 
 const rate = z.number().min(0);
@@ -66,8 +66,7 @@ export const DEFAULT_PRICES_PATH = new URL("./default-prices.json", import.meta.
 
 /** Reads and validates a price file (default: the one shipped in `ledger/default-prices.json`). */
 export function loadPriceFile(path: string | URL = DEFAULT_PRICES_PATH): PriceFile {
-  const text = readFileSync(path, "utf8");
-  const parsed = priceFileSchema.safeParse(JSON.parse(text));
+  const parsed = priceFileSchema.safeParse(readNamedJson(path));
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     throw new Error(`price file ${String(path)}: ${issues.join("; ")}`);

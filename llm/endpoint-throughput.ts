@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { readNamedJson } from "../config/read-named-file";
 
 /**
  * Measures an OpenAI-compatible endpoint's generation throughput from its Prometheus `/metrics`
@@ -162,7 +163,7 @@ export function measuredThroughput(estimates: Record<string, ThroughputEstimate>
 export function recordRunThroughput(runDir: string, estimates: Record<string, ThroughputEstimate>): void {
   const path = join(runDir, ENDPOINT_THROUGHPUT_FILE);
   const merged: Record<string, ThroughputEstimate> = existsSync(path)
-    ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, ThroughputEstimate>)
+    ? readNamedJson<Record<string, ThroughputEstimate>>(path)
     : {};
   for (const [name, e] of Object.entries(estimates)) {
     const before = merged[name] ?? { generatedTokens: 0, busySeconds: 0, samples: 0 };
@@ -182,5 +183,5 @@ export function recordRunThroughput(runDir: string, estimates: Record<string, Th
 export function readRunThroughput(runDir: string): Record<string, number> {
   const path = join(runDir, ENDPOINT_THROUGHPUT_FILE);
   if (!existsSync(path)) return {};
-  return measuredThroughput(JSON.parse(readFileSync(path, "utf8")) as Record<string, ThroughputEstimate>);
+  return measuredThroughput(readNamedJson<Record<string, ThroughputEstimate>>(path));
 }

@@ -179,7 +179,9 @@ export function loadSimConfig(path: string, overrides?: SimConfigInput): SimConf
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new SimConfigError(`${path}: cannot read: ${(error as Error).message}`, []);
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "EISDIR" ? "it is a folder, not a file" : (error as Error).message;
+    throw new SimConfigError(`${path}: cannot read: ${why}`, []);
   }
   let data: unknown;
   try {

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { readNamedJson } from "../../config/read-named-file";
 import { RunConfigSchema } from "../../config/run-config";
 import { loadPriceFile, selectPriceTable } from "../../ledger/prices";
 import { readRunThroughput } from "../../llm/endpoint-throughput";
@@ -54,9 +55,7 @@ export async function reportCommand(
   const configFile = join(resultsDir, "config.json");
   // A folder another command wrote (a sweep) may hold a configuration of its own shape: then the
   // report works from settings.json alone.
-  const parsed = existsSync(configFile)
-    ? RunConfigSchema.safeParse(JSON.parse(readFileSync(configFile, "utf8")))
-    : undefined;
+  const parsed = existsSync(configFile) ? RunConfigSchema.safeParse(readNamedJson(configFile)) : undefined;
   const config = parsed?.success ? parsed.data : undefined;
   const summary = readSummary(resultsDir);
   const ledger = await readLedgerTotals(dataDir, runId);

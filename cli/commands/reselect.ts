@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { ConfigError } from "../../config/load-run-config";
+import { readNamedJson } from "../../config/read-named-file";
 import {
   describeConfigError,
   RunConfigSchema,
@@ -36,7 +37,7 @@ export function parseMethod(text: string): SelectionConfig {
 export function loadRunConfigOf(resultsDir: string, runId: string) {
   const file = join(resultsDir, "config.json");
   if (!existsSync(file)) throw new ConfigError(`no run ${runId}: ${file} does not exist`);
-  return RunConfigSchema.parse(JSON.parse(readFileSync(file, "utf8")));
+  return RunConfigSchema.parse(readNamedJson(file));
 }
 
 export function registerReselect(program: Command): void {

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { WorkflowNotFoundError } from "@temporalio/client";
 import type { Command } from "commander";
+import { readNamedJson } from "../../config/read-named-file";
 import type { RunSummary } from "../../method/run-summary";
 import { connectClient } from "../../runtime/temporal-client";
 import type { RunProgress } from "../../workflows/pipeline-types";
@@ -50,9 +51,7 @@ export function registerStatus(program: Command): void {
             return;
           }
           const summaryFile = join(resultsDir, "summary.json");
-          const summary = existsSync(summaryFile)
-            ? (JSON.parse(readFileSync(summaryFile, "utf8")) as RunSummary)
-            : undefined;
+          const summary = existsSync(summaryFile) ? readNamedJson<RunSummary>(summaryFile) : undefined;
           if (options.json) console.log(JSON.stringify({ status, summary, ui: link }));
           else
             console.log(

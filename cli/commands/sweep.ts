@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from "@temporalio/client";
 import type { Command } from "commander";
 import { ConfigError, loadRunConfig } from "../../config/load-run-config";
+import { readNamedJson } from "../../config/read-named-file";
 import type { RunConfig } from "../../config/run-config";
 import { checkDataset, recordSkippedRows } from "../../datasets/check-dataset";
 import { largestPoint, normalizeGrid, type SweepGrid } from "../../method/sweep-grid";
@@ -97,9 +98,7 @@ export async function sweepCommand(
         }
         if (status === "COMPLETED" && existsSync(join(resultsDir, SETTINGS_FILE))) {
           log("this sweep already finished; showing its results");
-          return sweepSummary(
-            JSON.parse(readFileSync(join(resultsDir, SETTINGS_FILE), "utf8")) as SettingsFile,
-          );
+          return sweepSummary(readNamedJson<SettingsFile>(join(resultsDir, SETTINGS_FILE)));
         }
         if (status !== "RUNNING") {
           try {
