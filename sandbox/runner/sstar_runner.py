@@ -84,11 +84,26 @@ def lcb_make_function(code):
         return code
 
 
-def exec_module(code):
+# Lines that LiveCodeBench's prelude puts before the candidate's own code in the module compiled
+# for a call problem; errors are reported at the candidate's line numbers, not the module's.
+PROGRAM_LINE_OFFSET = 0
+
+
+def exec_module(code, line_offset=0):
     import types
 
+    global PROGRAM_LINE_OFFSET
+    PROGRAM_LINE_OFFSET = line_offset
     module = types.ModuleType("tmp_sol", "")
-    exec(compile(code, "<program>", "exec"), module.__dict__)
+    try:
+        compiled = compile(code, "<program>", "exec")
+    except SyntaxError as e:
+        if line_offset and e.lineno is not None and e.lineno > line_offset:
+            e.lineno -= line_offset
+            if getattr(e, "end_lineno", None) is not None:
+                e.end_lineno -= line_offset
+        raise
+    exec(compiled, module.__dict__)
     return module
 
 
@@ -260,6 +275,8 @@ def call_arity(tests):
 def compile_program(job):
     """Returns a callable running one test: (test) -> dict of raw results."""
     code, kind, grader = job["program"], job["kind"], job["grader"]
+    global PROGRAM_LINE_OFFSET
+    PROGRAM_LINE_OFFSET = 0
     policy = job.get("entry_point") or "resolve"
     if kind == "stdin":
         if grader == "lcb":
@@ -279,7 +296,7 @@ def compile_program(job):
         main_guard = policy != "strict" or '__name__ == "__main__"' in code
         return lambda test: run_stdin_ref(compiled, main_guard, test["input"])
     if grader == "lcb":
-        namespace = exec_module(LCB_IMPORTS + "\n\n" + code).__dict__
+        namespace = exec_module(LCB_IMPORTS + "\n\n" + code, LCB_IMPORTS.count("\n") + 2).__dict__
     else:
         namespace = {}
         if policy != "strict":
@@ -575,7 +592,13 @@ call_with_stack_room.__code__ = call_with_stack_room.__code__.replace(co_stacksi
 
 def format_exception(e):
     """The exception as the program's author would see it: only frames of the program itself."""
-    frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename == "<program>"]
+    frames = [
+        traceback.FrameSummary(f.filename, f.lineno - PROGRAM_LINE_OFFSET, f.name, line="")
+        if PROGRAM_LINE_OFFSET and f.lineno and f.lineno > PROGRAM_LINE_OFFSET
+        else f
+        for f in traceback.extract_tb(e.__traceback__)
+        if f.filename == "<program>"
+    ]
     text = "".join(traceback.format_list(frames))
     return ("Traceback (most recent call last):\n" + text if text else "") + "".join(
         traceback.format_exception_only(type(e), e)
