@@ -29,6 +29,8 @@ export interface EmbeddedServerOptions {
 /** What a running embedded server left in the data folder, so other sstar commands can join it. */
 export interface ServerRecord {
   pid: number;
+  /** The sstar process that started it and stops it; when that one is gone, the server is orphaned. */
+  ownerPid?: number;
   address: string;
   uiUrl: string;
   namespace: string;
@@ -139,6 +141,7 @@ export class EmbeddedTemporalServer {
     const address = `127.0.0.1:${port}`;
     const record: ServerRecord = {
       pid: child.pid ?? -1,
+      ownerPid: process.pid,
       address,
       uiUrl: `http://127.0.0.1:${uiPort}`,
       namespace,
@@ -214,4 +217,54 @@ function logTail(path: string, from = 0, lines = 15): string {
   } catch {
     return "(no log)";
   }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** The parent pid of a process, from /proc (Linux); undefined when it cannot be read. */
+function parentPid(pid: number): number | undefined {
+  try {
+    // The command name (field 2) is in parentheses and may hold spaces: the ppid follows its ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the sstar that started the server was killed without stopping it. */
+export function isOrphaned(record: ServerRecord): boolean {
+  if (record.ownerPid !== undefined) return !alive(record.ownerPid);
+  return parentPid(record.pid) === 1;
+}
+
+/**
+ * Stops an embedded server of this data folder whose owner was killed (`kill -9` of `sstar server`
+ * or `sstar run`), so it is not left running for ever; its state file survives, and the caller
+ * starts a server of its own on it. Returns the record stopped, if any.
+ */
+export async function stopOrphanedServer(
+  dataDir: string,
+  graceMs = 15_000,
+): Promise<ServerRecord | undefined> {
+  const record = runningServerRecord(dataDir);
+  if (!record || !isOrphaned(record)) return undefined;
+  try {
+    process.kill(record.pid, "SIGTERM");
+  } catch {
+    // Gone already.
+  }
+  const deadline = Date.now() + graceMs;
+  while (alive(record.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (alive(record.pid)) process.kill(record.pid, "SIGKILL");
+  while (alive(record.pid)) await new Promise((r) => setTimeout(r, 50));
+  rmSync(join(dataDir, RECORD_FILE), { force: true });
+  return record;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { TLSConfig } from "@temporalio/client";
-import { EmbeddedTemporalServer, runningServerRecord } from "./temporal-server";
+import { EmbeddedTemporalServer, runningServerRecord, stopOrphanedServer } from "./temporal-server";
 
 /** Where sstar's client and workers connect, and how. Accepted by both Connection and NativeConnection. */
 export interface TemporalTarget {
@@ -33,6 +33,11 @@ export async function openTemporalTarget(dataDir: string): Promise<TemporalTarge
       release: async () => {},
     };
   }
+  const orphan = await stopOrphanedServer(dataDir);
+  if (orphan)
+    process.stderr.write(
+      `sstar: stopped the embedded Temporal server (pid ${orphan.pid}) that a killed sstar${orphan.ownerPid ? ` (pid ${orphan.ownerPid})` : ""} left running; starting one on the same state file\n`,
+    );
   const running = runningServerRecord(dataDir);
   if (running) {
     return {

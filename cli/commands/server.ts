@@ -1,5 +1,10 @@
 import type { Command } from "commander";
-import { EmbeddedTemporalServer, runningServerRecord } from "../../runtime/temporal-server";
+import {
+  EmbeddedTemporalServer,
+  runningServerRecord,
+  stopOrphanedServer,
+} from "../../runtime/temporal-server";
+import { UsageError } from "../exit-errors";
 import type { GlobalOptions } from "../global-options";
 
 export function registerServer(program: Command): void {
@@ -10,9 +15,14 @@ export function registerServer(program: Command): void {
     )
     .action(async () => {
       const { dataDir } = program.opts<GlobalOptions>();
+      const orphan = await stopOrphanedServer(dataDir);
+      if (orphan)
+        console.error(
+          `sstar server: stopped the embedded server (pid ${orphan.pid}) that a killed sstar left running; starting a new one on its state file`,
+        );
       const running = runningServerRecord(dataDir);
       if (running)
-        throw new Error(`an embedded server (pid ${running.pid}) already runs at ${running.address}`);
+        throw new UsageError(`an embedded server (pid ${running.pid}) already runs at ${running.address}`);
       const server = await EmbeddedTemporalServer.start({ dataDir });
       console.log(`Temporal at ${server.address} (namespace ${server.namespace}); Web UI: ${server.uiUrl}`);
       console.log(`state: ${server.record.stateFile}; Ctrl-C stops it`);
