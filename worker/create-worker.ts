@@ -1,8 +1,9 @@
 import { fileURLToPath } from "node:url";
-import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker } from "@temporalio/worker";
+import { type LogLevel, NativeConnection, Runtime, Worker } from "@temporalio/worker";
 import * as smokeActivities from "../activities";
 import { createPipelineActivities } from "../activities/pipeline-activities";
 import type { TemporalTarget } from "../runtime/temporal-target";
+import { ConciseLogger } from "./concise-logger";
 import { createPipelineDeps, type PipelineDepsOptions } from "./pipeline-deps";
 import { TASK_QUEUE } from "./task-queue";
 
@@ -17,7 +18,7 @@ function installRuntimeOnce(): void {
   const level = (process.env.SSTAR_LOG_LEVEL ?? "WARN").toUpperCase() as LogLevel;
   // The core's own warnings (e.g. slow workflow tasks on a loaded 2-core machine) follow the same level.
   Runtime.install({
-    logger: new DefaultLogger(level),
+    logger: new ConciseLogger(level),
     telemetryOptions: { logging: { filter: { core: level === "WARN" ? "ERROR" : level, other: "ERROR" } } },
   });
 }
