@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from "@temporalio/activity";
 import type { Problem } from "../datasets/problem";
 import { type LlmGateway, PermanentLlmError } from "../llm/llm-gateway";
+import { ENDPOINT_REFUSED } from "../method/problem-error";
 import type { ProgramExecutor } from "../sandbox/types";
 import type { SpendRecorder } from "../spend/spend-recorder";
 import type { ContentRef, ContentStore, KeyedStore } from "../store/content-store";
@@ -20,13 +21,19 @@ export interface PipelineDeps {
   usageMemo?: KeyedStore;
 }
 
+/**
+ * The failure type a run reads: `EndpointRefused` (a refused key, an unknown model or path) holds
+ * for every problem alike, so the run stops starting problems; the others are this request's own.
+ */
+function permanentErrorType(kind: PermanentLlmError["kind"]): string {
+  if (kind === "context_overflow") return "ContextOverflow";
+  return kind === "auth" || kind === "not_found" ? ENDPOINT_REFUSED : "BadLlmRequest";
+}
+
 /** Temporal must not retry what cannot succeed; the message names what is wrong. */
 export function permanent(err: unknown): never {
   if (err instanceof PermanentLlmError) {
-    throw ApplicationFailure.nonRetryable(
-      err.message,
-      err.kind === "context_overflow" ? "ContextOverflow" : "BadLlmRequest",
-    );
+    throw ApplicationFailure.nonRetryable(err.message, permanentErrorType(err.kind));
   }
   throw err;
 }

@@ -60,6 +60,31 @@ export function resultsActivities(deps: PipelineDeps) {
       );
     },
 
+    /**
+     * Every problem from `offset` on, errored with `error` because the run stopped before starting
+     * it: none vanishes, and --retry-errored runs them once the cause is fixed.
+     */
+    async recordNotStarted(input: {
+      resultsDir: string;
+      listRef: ContentRef;
+      offset: number;
+      methodLabels: string[];
+      error: ProblemError;
+    }): Promise<number> {
+      const entries = (await deps.store.getJson<ProblemEntry[]>(input.listRef)).slice(input.offset);
+      const dir = join(input.resultsDir, "errors");
+      await mkdir(dir, { recursive: true });
+      const recordRef = await deps.store.putJson({ notStarted: true, error: input.error });
+      for (const problem of entries) {
+        const outcome: ProblemOutcome = {
+          ...erroredOutcome(problem, input.methodLabels, input.error),
+          recordRef,
+        };
+        await writeFile(join(dir, `${encodeURIComponent(problem.id)}.json`), `${JSON.stringify(outcome)}\n`);
+      }
+      return entries.length;
+    },
+
     /** What a finished run stored per problem: enough to select again without generating. */
     async storedCandidates(input: { resultsDir: string }): Promise<
       {

@@ -25,6 +25,9 @@ interface FailureLike {
  * (ChildWorkflowFailure → ActivityFailure → ApplicationFailure, …). Pure, so the run workflow
  * can call it; duck-typed, so it reads failures however they were serialized.
  */
+/** The error class of a failure that every problem of the run would meet: the endpoint refuses the run. */
+export const ENDPOINT_REFUSED = "EndpointRefused";
+
 export function problemErrorOf(err: unknown): ProblemError {
   let stage: string | undefined;
   let retryState: string | undefined;

@@ -26,4 +26,17 @@ describe("the worker's log", () => {
     logger.debug("Activity failed", failure);
     expect(lines).toEqual([]);
   });
+
+  it("says a failed problem workflow in one line, with the innermost cause's failure type", () => {
+    const lines: string[] = [];
+    const cause = Object.assign(new Error("HTTP 401: Incorrect API key provided"), {
+      type: "EndpointRefused",
+    });
+    const error = new Error("Activity task failed", { cause });
+    new ConciseLogger("WARN", (l) => lines.push(l)).warn("Workflow failed", {
+      workflowId: "sstar-run-demo-abc123--two-sum",
+      error,
+    });
+    expect(lines).toEqual(["sstar: two-sum errored: EndpointRefused: HTTP 401: Incorrect API key provided"]);
+  });
 });

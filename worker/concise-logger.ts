@@ -12,8 +12,13 @@ function problemOf(workflowId: unknown): string {
 /** The first line of the error's message, with its class: what a reader needs to know about one fault. */
 function reasonOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const first = error.message.split("\n")[0] ?? "";
-  return `${error.name}: ${first.length > 300 ? `${first.slice(0, 300)}…` : first}`;
+  // A workflow's failure wraps the activity's: the innermost cause says what went wrong.
+  let inner: Error = error;
+  while (inner.cause instanceof Error) inner = inner.cause;
+  const first = inner.message.split("\n")[0] ?? "";
+  const type = (inner as { type?: unknown }).type;
+  const name = typeof type === "string" && type ? type : inner.name;
+  return `${name}: ${first.length > 300 ? `${first.slice(0, 300)}…` : first}`;
 }
 
 /**
@@ -36,6 +41,11 @@ export class ConciseLogger implements Logger {
       this.write(
         `sstar: ${String(meta.activityType ?? "activity")} of ${problemOf(meta.workflowId)} failed (attempt ${String(meta.attempt ?? "?")}): ${reasonOf(meta.error)}`,
       );
+      return;
+    }
+    if (RANK[this.level] >= RANK.INFO && message === "Workflow failed" && meta) {
+      // The run records the problem as errored with this reason; the log needs no more than a line.
+      this.write(`sstar: ${problemOf(meta.workflowId)} errored: ${reasonOf(meta.error)}`);
       return;
     }
     this.full.log(level, message, meta);

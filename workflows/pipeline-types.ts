@@ -52,6 +52,8 @@ export interface RunState {
   capRates?: StageRates;
   /** The run cap, once reached. */
   runCap?: CapEvent;
+  /** Set when a problem met an endpoint that refuses the run (key, model): no problem starts after. */
+  endpointRefused?: { problem: string; message: string };
 }
 
 export interface RunProgress {

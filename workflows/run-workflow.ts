@@ -9,7 +9,7 @@ import {
 } from "@temporalio/workflow";
 import { capReached, needsRates } from "../method/budget-caps";
 import { mergeUsage, methodLabel, type ProblemEntry, type ProblemOutcome } from "../method/pipeline-records";
-import { problemErrorOf } from "../method/problem-error";
+import { ENDPOINT_REFUSED, problemErrorOf } from "../method/problem-error";
 import { pipelineActivities } from "./pipeline-activities-proxy";
 import type { RunProgress, RunState, RunWorkflowInput } from "./pipeline-types";
 import { problemWorkflow } from "./problem-workflow";
@@ -53,7 +53,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<unknown> {
   const listRef = state.listRef;
   const caps = config.budget.caps;
   if (needsRates(caps) && state.capRates === undefined) state.capRates = await acts.capRates({ config });
-  const stopped = () => state.runCap?.action === "stop_run";
+  const stopped = () => state.runCap?.action === "stop_run" || state.endpointRefused !== undefined;
   // Checked as problems finish: a problem in flight counts once it is done.
   const checkRunCap = () => {
     if (state.runCap || !caps?.run) return;
@@ -96,12 +96,16 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<unknown> {
       })
       .catch(async (err: unknown) => {
         // A problem that failed for good is not dropped: it ends errored, with its reason, and the run goes on.
+        const error = problemErrorOf(err);
         await acts.recordProblemError({
           resultsDir,
           problem: entry,
           methodLabels: config.selection.map(methodLabel),
-          error: problemErrorOf(err),
+          error,
         });
+        // Every other problem would meet the same refusal: start no more (those in flight finish).
+        if (error.errorClass === ENDPOINT_REFUSED && !state.endpointRefused)
+          state.endpointRefused = { problem: entry.id, message: error.message };
       })
       .finally(() => {
         state.done++;
@@ -135,7 +139,19 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<unknown> {
     }
     await Promise.race(inFlight.values());
   }
-  if (state.runCap && stopped() && state.nextOffset < total)
+  if (state.endpointRefused && state.nextOffset < total)
+    await acts.recordNotStarted({
+      resultsDir,
+      listRef,
+      offset: state.nextOffset,
+      methodLabels: config.selection.map(methodLabel),
+      error: {
+        stage: "not started",
+        errorClass: ENDPOINT_REFUSED,
+        message: `the run stopped when ${state.endpointRefused.problem} met: ${state.endpointRefused.message}`,
+      },
+    });
+  else if (state.runCap && stopped() && state.nextOffset < total)
     await acts.writeNotRun({ resultsDir, listRef, offset: state.nextOffset, runCap: state.runCap });
   return acts.writeRunSummary({ runId, config, resultsDir });
 }
