@@ -2,10 +2,10 @@
  * The simulated endpoint's one configuration object: its schema, defaults, validation and loading
  * from a JSON or YAML file. Every key is documented in docs/simulator.md.
  */
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { readNamedText } from "../config/read-named-file";
 
 /** The names `sstar sim` serves by default: the demo preset's `sstar-sim-coder` among them. */
 export const DEFAULT_MODELS = ["sstar-sim", "sstar-sim-coder"] as const;
@@ -177,11 +177,9 @@ export function mergeConfigInput(base: unknown, override: unknown): unknown {
 export function loadSimConfig(path: string, overrides?: SimConfigInput): SimConfig {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readNamedText(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "EISDIR" ? "it is a folder, not a file" : (error as Error).message;
-    throw new SimConfigError(`${path}: cannot read: ${why}`, []);
+    throw new SimConfigError((error as Error).message, []);
   }
   let data: unknown;
   try {
