@@ -43,7 +43,7 @@ export function writeOciBundle(options: BundleOptions): string {
     if (!existsSync(host)) continue;
     const inRoot = join(rootfs, top);
     if (lstatSync(host).isSymbolicLink()) {
-      if (!existsSync(inRoot) && !isSymlink(inRoot)) symlinkSync(readlinkSync(host), inRoot);
+      linkOnce(readlinkSync(host), inRoot);
     } else {
       mkdirSync(inRoot, { recursive: true });
       mounts.push({ destination: host, type: "bind", source: host, options: ["rbind", "ro"] });
@@ -101,5 +101,19 @@ function isSymlink(path: string): boolean {
     return lstatSync(path).isSymbolicLink();
   } catch {
     return false;
+  }
+}
+
+/**
+ * Creates the link unless it is there already: two sstar processes sharing a data folder may write
+ * the bundle at the same moment, and the one that loses the race finds the other's identical link.
+ */
+function linkOnce(target: string, path: string): void {
+  try {
+    symlinkSync(target, path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    if (!isSymlink(path) || readlinkSync(path) !== target)
+      throw new Error(`${path} exists and is not a link to ${target}: remove the sandbox folder and retry`);
   }
 }
