@@ -93,15 +93,17 @@ export function registerSandbox(program: Command): void {
           );
         throw error;
       }
+      // Handlers go in before the ready lines: whoever reads them may signal at once.
+      const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
       console.log(url);
       console.error(
         `sstar sandbox: serving ${poolSize} at once, ${options.maxQueue} queued at most` +
           `${token ? ", bearer token required" : ""}; SIGTERM or Ctrl-C drains and stops`,
       );
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
-      });
+      const signal = await stopRequested;
       // A second signal means the operator will not wait for the drain.
       const forceExit = () => process.exit(1);
       process.once("SIGINT", forceExit);

@@ -24,12 +24,14 @@ export function registerServer(program: Command): void {
       if (running)
         throw new UsageError(`an embedded server (pid ${running.pid}) already runs at ${running.address}`);
       const server = await EmbeddedTemporalServer.start({ dataDir });
-      console.log(`Temporal at ${server.address} (namespace ${server.namespace}); Web UI: ${server.uiUrl}`);
-      console.log(`state: ${server.record.stateFile}; Ctrl-C stops it`);
-      await new Promise<void>((resolve) => {
+      // Handlers go in before the ready line: whoever reads it may signal at once.
+      const stopRequested = new Promise<void>((resolve) => {
         process.once("SIGINT", () => resolve());
         process.once("SIGTERM", () => resolve());
       });
+      console.log(`Temporal at ${server.address} (namespace ${server.namespace}); Web UI: ${server.uiUrl}`);
+      console.log(`state: ${server.record.stateFile}; Ctrl-C stops it`);
+      await stopRequested;
       await server.stop();
     });
 }

@@ -91,14 +91,16 @@ export function registerSim(program: Command): void {
       void checked.finally(closeExecutor);
       const server = createSimulatorServer({ responder: model.responder, config, log: options.log });
       const { url } = await server.listen(config.port, config.host);
+      // Handlers go in before the ready lines: whoever reads them may signal at once.
+      const stopRequested = new Promise<void>((resolve) => {
+        process.once("SIGINT", () => resolve());
+        process.once("SIGTERM", () => resolve());
+      });
       console.log(url);
       process.stderr.write(
         `sstar sim: ${problems.length} problems known; models ${config.models.join(", ")}; profile ${behaviour.profile}; Ctrl-C stops\n`,
       );
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", () => resolve());
-        process.once("SIGTERM", () => resolve());
-      });
+      await stopRequested;
       await server.close();
       // Checks still running are abandoned: what was checked is in the cache already.
       await closeExecutor();
