@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from "@temporalio/activity";
 import type { Problem } from "../datasets/problem";
+import type { SpendLedger } from "../ledger/types";
 import { type LlmGateway, PermanentLlmError } from "../llm/llm-gateway";
 import { ENDPOINT_REFUSED } from "../method/problem-error";
 import type { ProgramExecutor } from "../sandbox/types";
@@ -17,8 +18,8 @@ export interface PipelineDeps {
   datasetCacheDir: string;
   /** Where paid LLM responses and executed sandbox batches are recorded (the ledger first). */
   spend: SpendRecorder;
-  /** What each paid completion cost, by response-cache key, for sweeps' standalone spend (else per process). */
-  usageMemo?: KeyedStore;
+  /** The ledger those records are read back from: a run's summary takes its spend from there. */
+  ledger: Pick<SpendLedger, "entries">;
 }
 
 /**

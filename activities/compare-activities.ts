@@ -26,7 +26,6 @@ import { activityPayer } from "./activity-spend";
 import { type PipelineDeps, permanent, problemLoader } from "./activity-support";
 import type { CachedExecutor } from "./cached-executor";
 import { RunSelectionTools } from "./pairwise-judging";
-import { InMemoryKeyedStore, UsageMemoGateway } from "./usage-memo-gateway";
 
 /**
  * Stages 2 and 3 of S*: every selection method over a problem's final candidates. Test inputs are
@@ -35,7 +34,6 @@ import { InMemoryKeyedStore, UsageMemoGateway } from "./usage-memo-gateway";
  */
 export function compareActivities(deps: PipelineDeps, executor: CachedExecutor) {
   const loadProblem = problemLoader(deps.store);
-  const selectionLlm = new UsageMemoGateway(deps.llm, deps.usageMemo ?? new InMemoryKeyedStore());
   return {
     /** One selection method over the final candidates. */
     async selectCandidate(input: {
@@ -72,7 +70,7 @@ export function compareActivities(deps: PipelineDeps, executor: CachedExecutor) 
         problem,
         config,
         codes,
-        llm: selectionLlm,
+        llm: deps.llm,
         executor,
         rng,
         hidePredictedOutputs: method.method === "sstar" ? method.hidePredictedOutputs : false,

@@ -37,7 +37,6 @@ import { programExecution } from "./program-execution";
 import type { PublicTestRounds } from "./public-test-rounds";
 import { callRole } from "./role-calls";
 import { agreesWithPrediction, type RunnableTest, TestSynthesis } from "./test-synthesis";
-import { InMemoryKeyedStore, UsageMemoGateway } from "./usage-memo-gateway";
 
 /** A generated test as a program did on it: its status and its message in the reference's wording. */
 interface GeneratedTestOutcome {
@@ -54,8 +53,6 @@ export function refineActivities(deps: PipelineDeps, rounds: PublicTestRounds) {
   const loadProblem = problemLoader(deps.store);
   // The same execution cache and ledger as every stage's executor (pipeline-activities.ts).
   const executor = new CachedExecutor(deps.executor, deps.executionCache, deps.spend);
-  // Test generation asks what Stage 2 asks: the memo keeps its price for a sweep's standalone spend.
-  const testLlm = new UsageMemoGateway(deps.llm, deps.usageMemo ?? new InMemoryKeyedStore());
 
   /** The sample's accepted rounds as the trace shows them: reasoning, code, public feedback, anchors' lines. */
   const tracedRounds = (history: SampleRound[]) =>
@@ -163,7 +160,7 @@ export function refineActivities(deps: PipelineDeps, rounds: PublicTestRounds) {
         problem,
         config,
         codes: new Map(),
-        llm: testLlm,
+        llm: deps.llm,
         executor,
         rng: new SeededRandom(config.seed, problem.id, "refine"),
         hidePredictedOutputs: false,

@@ -3,9 +3,10 @@ import { join } from "node:path";
 import type { RunConfig } from "../config/run-config";
 import { SKIPPED_ROWS_FILE, type SkippedRows } from "../datasets/load-problems";
 import { capsSummary } from "../method/budget-caps";
+import { addLedgerEntry, emptyPaid, type PaidByProblem, withPaidUsage } from "../method/ledger-usage";
 import type { ProblemEntry, ProblemOutcome, SelectionCandidateRef } from "../method/pipeline-records";
 import { erroredOutcome, type ProblemError } from "../method/problem-error";
-import { summarizeRun } from "../method/run-summary";
+import { addTokenTotals, type RunSummary, summarizeRun } from "../method/run-summary";
 import type { ProblemScope } from "../spend/spend-recorder";
 import type { ContentRef, ContentStore } from "../store/content-store";
 import type { PipelineDeps } from "./activity-support";
@@ -155,11 +156,15 @@ export function resultsActivities(deps: PipelineDeps) {
             .map(async (f) => JSON.parse(await readFile(join(errorsDir, f), "utf8")) as ProblemOutcome),
         )
       ).filter((o) => !done.has(o.problemId));
-      const outcomes = [...finished, ...errored].sort((a, b) =>
-        a.problemId < b.problemId ? -1 : a.problemId > b.problemId ? 1 : 0,
-      );
+      const paid = emptyPaid();
+      for await (const entry of deps.ledger.entries(input.runId)) addLedgerEntry(paid, entry);
+      const outcomes = [...finished, ...errored]
+        .sort((a, b) => (a.problemId < b.problemId ? -1 : a.problemId > b.problemId ? 1 : 0))
+        .map((o) => withPaidUsage(o, paid.llm.get(o.problemId)));
       const summary = {
-        ...summarizeRun(input.runId, input.config, outcomes),
+        ...withUnattributed(summarizeRun(input.runId, input.config, outcomes), outcomes, paid),
+        tokens_source: "ledger" as const,
+        sandbox: paid.sandbox,
         ...(await readSkippedRows(input.resultsDir)),
         // Where and why spend caps changed the run (only when caps are configured).
         ...(input.config.budget.caps
@@ -175,6 +180,27 @@ export function resultsActivities(deps: PipelineDeps) {
       return summary;
     },
   };
+}
+
+/**
+ * Ledger spend of problems that are not among the results (none should be) still counts in the
+ * run's tokens, and they are named: nothing paid is dropped from the summary.
+ */
+function withUnattributed(summary: RunSummary, outcomes: ProblemOutcome[], paid: PaidByProblem): RunSummary {
+  const known = new Set(outcomes.map((o) => o.problemId));
+  const others = [...paid.llm.keys()].filter((id) => !known.has(id)).sort();
+  if (others.length === 0) return summary;
+  const tokens = structuredClone(summary.tokens);
+  for (const id of others) {
+    for (const [stage, u] of Object.entries(paid.llm.get(id) ?? {})) {
+      if (!u) continue;
+      const t = tokens[stage] ?? { prompt: 0, completion: 0, reasoning: 0, requests: 0 };
+      tokens[stage] = t;
+      addTokenTotals(t, u);
+      addTokenTotals(tokens.total, u);
+    }
+  }
+  return { ...summary, tokens, paid_outside_results: others };
 }
 
 /** What `sstar run --skip-bad` left out of the dataset (the command writes it before the run starts). */

@@ -1,10 +1,9 @@
 import { createHash } from "node:crypto";
 import { type RoleConfig, type RoleName, type RunConfig, roleConfig } from "../config/run-config";
-import type { LlmGateway, Sampling } from "../llm/llm-gateway";
+import type { LlmGateway, Sampling, TokenUsage } from "../llm/llm-gateway";
 import type { ChatMessage } from "../method/dspy-layout";
-import type { Stage, StageUsage } from "../method/pipeline-records";
+import { addTokenCounts, type Stage, type StageUsage, type TokenCounts } from "../method/pipeline-records";
 import type { ActivitySpend } from "../spend/spend-context";
-import type { MemoizedCompletion } from "./usage-memo-gateway";
 
 /** A request seed derived from (run seed, problem, what is asked, role): reproducible per problem. */
 export function requestSeed(runSeed: number, problemId: string, key: string, role: RoleName): number {
@@ -18,8 +17,8 @@ export interface RoleCallResult {
   texts: string[];
   finishReasons: string[];
   usage: StageUsage;
-  /** With a UsageMemoGateway: the call's price had the response cache answered nothing. */
-  standalone?: StageUsage;
+  /** The call's price had the response cache answered nothing: what a sweep's setting costs alone. */
+  standalone: TokenCounts;
   stage: Stage;
 }
 
@@ -62,16 +61,16 @@ export async function callRole(
     })),
     spend: { ...payer, stage, role, endpoint: settings.endpoint },
   });
+  const paid = tokenCountsOf(completion.usage, completion.requests);
+  const saved = tokenCountsOf(completion.servedFromCache.usage, completion.servedFromCache.requests);
   return {
     texts: completion.choices.map((c) => c.text),
     finishReasons: completion.choices.map((c) => c.finishReason),
     usage: {
-      requests: completion.requests,
-      prompt: completion.usage.prompt,
-      completion: completion.usage.completion,
-      reasoning: completion.usage.reasoning,
+      ...paid,
+      ...(saved.requests + saved.prompt + saved.completion > 0 ? { fromCache: saved } : {}),
     },
-    ...("standalone" in completion ? { standalone: stageUsageOf(completion as MemoizedCompletion) } : {}),
+    standalone: addTokenCounts(paid, saved),
     stage,
   };
 }
@@ -88,7 +87,6 @@ export function samplingForTry(sampling: RoleConfig["sampling"], tryIndex?: numb
   return { ...sent, temperature };
 }
 
-function stageUsageOf(completion: MemoizedCompletion): StageUsage {
-  const { usage, requests } = completion.standalone;
+function tokenCountsOf(usage: TokenUsage, requests: number): TokenCounts {
   return { requests, prompt: usage.prompt, completion: usage.completion, reasoning: usage.reasoning };
 }

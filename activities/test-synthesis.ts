@@ -163,7 +163,7 @@ export interface SelectionToolsOptions {
 export class TestSynthesis {
   readonly rng: SeededRandom;
   usage: UsageByStage = {};
-  /** What the calls cost counting those the response cache answered (with a UsageMemoGateway; else `usage`). */
+  /** What the calls cost counting those the response cache answered at their price when paid. */
   standaloneUsage: UsageByStage = {};
   /** What was asked and answered, for the problem's record. */
   readonly log: {
@@ -184,7 +184,7 @@ export class TestSynthesis {
 
   protected addUsage(call: RoleCallResult): void {
     this.usage = mergeUsage(this.usage, { [call.stage]: call.usage });
-    this.standaloneUsage = mergeUsage(this.standaloneUsage, { [call.stage]: call.standalone ?? call.usage });
+    this.standaloneUsage = mergeUsage(this.standaloneUsage, { [call.stage]: call.standalone });
   }
 
   protected generatedTests(): Promise<RunnableTest[]> {

@@ -21,15 +21,22 @@ export function formatSummary(summary: RunSummary): string {
     ["round", "oracle pass@N %", "mean share correct %"],
     summary.oracle.pass_at_n.map((p, r) => [String(r), pct(p), pct(summary.oracle.mean_correct_share[r])]),
   );
+  const saved = summary.cache_saved ?? {};
   const tokens = formatTable(
-    ["stage", "requests", "prompt tokens", "completion tokens"],
+    ["stage", "requests", "prompt tokens", "completion tokens", "from cache: requests", "from cache: tokens"],
     Object.entries(summary.tokens).map(([stage, t]) => [
       stage,
       String(t.requests),
       String(t.prompt),
       String(t.completion),
+      String(saved[stage]?.requests ?? 0),
+      String((saved[stage]?.prompt ?? 0) + (saved[stage]?.completion ?? 0)),
     ]),
   );
+  const tokensSource =
+    summary.tokens_source === "ledger"
+      ? "tokens: what was paid, from the spend ledger; from cache: what the response cache answered without paying again"
+      : "tokens: from the results; from cache: what the response cache answered without paying again";
   return [
     `run ${summary.run_id}: ${summary.problems} problems, N=${summary.budget.n}, R=${summary.budget.rounds}, grader ${summary.grader}`,
     ...(summary.errored
@@ -50,6 +57,7 @@ export function formatSummary(summary: RunSummary): string {
     oracle,
     "",
     tokens,
+    tokensSource,
     ...capsLines((summary as RunSummary & { caps?: CapsSummary }).caps),
   ].join("\n");
 }

@@ -41,6 +41,11 @@ export interface Completion {
   /** What was paid for this call (zero for cached choices). */
   usage: TokenUsage;
   requests: number;
+  /**
+   * What the choices the response cache answered cost when they were paid (their share of the
+   * paying response): the cache's saving on this call. Zero for entries cached before sstar kept it.
+   */
+  servedFromCache: { usage: TokenUsage; requests: number };
   latencyMs: number;
 }
 

@@ -20,6 +20,37 @@ import {
 interface CachedChoice {
   text: string;
   finishReason: string;
+  /** This choice's share of the response that paid for it (absent in entries cached before it was kept). */
+  paid?: PaidShare;
+}
+
+interface PaidShare {
+  usage: TokenUsage;
+  requests: number;
+}
+
+/** One response's usage split evenly over the `count` choices it answered, as integers summing to it. */
+function paidShares(paid: TokenUsage, count: number): PaidShare[] {
+  const split = (total: number) => {
+    const base = Math.floor(total / count);
+    return Array.from({ length: count }, (_, k) => base + (k < total - base * count ? 1 : 0));
+  };
+  const [prompt, completion, reasoning, cachedPrompt, requests] = [
+    split(paid.prompt),
+    split(paid.completion),
+    split(paid.reasoning),
+    split(paid.cachedPrompt),
+    split(1),
+  ];
+  return Array.from({ length: count }, (_, k) => ({
+    usage: {
+      prompt: prompt[k] ?? 0,
+      completion: completion[k] ?? 0,
+      reasoning: reasoning[k] ?? 0,
+      cachedPrompt: cachedPrompt[k] ?? 0,
+    },
+    requests: requests[k] ?? 0,
+  }));
 }
 
 /** This call's claim on a cache key: it asks for the completion, concurrent callers await it. */
@@ -98,12 +129,14 @@ export class OpenAiGateway implements LlmGateway {
     // awaited, so the same completion is neither paid nor recorded twice by concurrent callers.
     const waits: Promise<void>[] = [];
     const claims: Claim[] = [];
+    const served: (PaidShare | undefined)[] = [];
     request.choices.forEach((c, i) => {
       const pending = this.inFlight.get(c.cacheKey);
       if (pending) {
         waits.push(
           pending.then((value) => {
-            results[i] = { ...value, fromCache: true };
+            results[i] = { text: value.text, finishReason: value.finishReason, fromCache: true };
+            served.push(value.paid);
           }),
         );
         return;
@@ -124,7 +157,8 @@ export class OpenAiGateway implements LlmGateway {
         claims.map(async (claim) => {
           const hit = await this.cache.get<CachedChoice>(claim.cacheKey);
           if (!hit) return missing.push(claim);
-          results[claim.i] = { ...hit, fromCache: true };
+          results[claim.i] = { text: hit.text, finishReason: hit.finishReason, fromCache: true };
+          served.push(hit.paid);
           claim.resolve(hit);
         }),
       );
@@ -143,6 +177,7 @@ export class OpenAiGateway implements LlmGateway {
           // Recorded before cached: once a later attempt can find these choices in the cache
           // (and pay nothing), what this one paid for them is already in the ledger.
           if (request.spend) await this.spend.llm(ledgerEntry(request, batch, paid, latencyMs));
+          const shares = paidShares(paid, batch.length);
           await Promise.all(
             batch.map(async (wanted, k) => {
               const choice = response.choices[k];
@@ -150,10 +185,11 @@ export class OpenAiGateway implements LlmGateway {
               const value: CachedChoice = {
                 text: choice.message?.content ?? "",
                 finishReason: choice.finish_reason ?? "stop",
+                paid: shares[k],
               };
               // Cached before returning: a completion paid for is never asked for again, even after a crash.
               await this.cache.putIfAbsent(wanted.cacheKey, value);
-              results[wanted.i] = { ...value, fromCache: false };
+              results[wanted.i] = { text: value.text, finishReason: value.finishReason, fromCache: false };
               wanted.resolve(value);
             }),
           );
@@ -174,7 +210,13 @@ export class OpenAiGateway implements LlmGateway {
       if (!r) throw new Error(`the endpoint returned fewer choices than asked (missing choice ${i})`);
       return r;
     });
-    return { choices, usage, requests, latencyMs: Date.now() - started };
+    const servedFromCache: PaidShare = { usage: ZERO_USAGE, requests: 0 };
+    for (const share of served) {
+      if (!share) continue;
+      servedFromCache.usage = addUsage(servedFromCache.usage, share.usage);
+      servedFromCache.requests += share.requests;
+    }
+    return { choices, usage, requests, servedFromCache, latencyMs: Date.now() - started };
   }
 
   private client(request: CompletionRequest): OpenAI {

@@ -17,24 +17,38 @@ export type Stage =
   | "judge"
   | "fallback_judge";
 
-export interface StageUsage {
+/** LLM requests and tokens. */
+export interface TokenCounts {
   requests: number;
   prompt: number;
   completion: number;
   reasoning: number;
 }
 
+/** What a stage paid, and apart from it what the response cache answered without paying again. */
+export interface StageUsage extends TokenCounts {
+  /** The cached answers' price when they were paid (absent when the cache answered nothing). */
+  fromCache?: TokenCounts;
+}
+
 export type UsageByStage = Partial<Record<Stage, StageUsage>>;
 
 export const NO_USAGE: StageUsage = { requests: 0, prompt: 0, completion: 0, reasoning: 0 };
 
-export function addStageUsage(a: StageUsage, b: StageUsage): StageUsage {
+export function addTokenCounts(a: TokenCounts, b: TokenCounts): TokenCounts {
   return {
     requests: a.requests + b.requests,
     prompt: a.prompt + b.prompt,
     completion: a.completion + b.completion,
     reasoning: a.reasoning + b.reasoning,
   };
+}
+
+export function addStageUsage(a: StageUsage, b: StageUsage): StageUsage {
+  const sum: StageUsage = addTokenCounts(a, b);
+  if (a.fromCache || b.fromCache)
+    sum.fromCache = addTokenCounts(a.fromCache ?? NO_USAGE, b.fromCache ?? NO_USAGE);
+  return sum;
 }
 
 export function mergeUsage(a: UsageByStage, b: UsageByStage): UsageByStage {

@@ -1,5 +1,13 @@
 import type { RunConfig } from "../config/run-config";
+import type { SandboxSpend } from "./ledger-usage";
 import type { ProblemOutcome, Stage } from "./pipeline-records";
+
+interface TokenTotals {
+  prompt: number;
+  completion: number;
+  reasoning: number;
+  requests: number;
+}
 
 export interface RunSummary {
   run_id: string;
@@ -22,9 +30,16 @@ export interface RunSummary {
   candidates: { unparsable: number; no_entry_point: number };
   /** The same `methods` and `oracle` under each further grader of `alsoGrade` (e.g. `ref`). */
   also_graded?: Record<string, Pick<RunSummary, "methods" | "oracle">>;
-  tokens: Record<string, { prompt: number; completion: number; reasoning: number; requests: number }> & {
-    total: { prompt: number; completion: number; reasoning: number; requests: number };
-  };
+  /** What was paid per stage: in a run's summary.json, from the spend ledger (every attempt, every resume). */
+  tokens: Record<string, TokenTotals> & { total: TokenTotals };
+  /** What the response cache answered without paying again (retries, resumes, shared asks), at its price when paid. */
+  cache_saved: Record<string, TokenTotals> & { total: TokenTotals };
+  /** Where `tokens` comes from: `ledger` for a run's summary, `results` where no ledger was read (reselection). */
+  tokens_source: "ledger" | "results";
+  /** Sandbox time from the ledger (a run's summary only). */
+  sandbox?: SandboxSpend;
+  /** Problems the ledger has spend for that are not among the results; their spend is in `tokens`. */
+  paid_outside_results?: string[];
   /** The same spend by role (each stage is played by one role), with the model that played it. */
   tokens_by_role: Record<
     string,
@@ -55,26 +70,8 @@ const share = (hits: number, total: number) => (total === 0 ? 0 : round4(hits / 
 /** Aggregates per-problem outcomes: pass@1 is the problem-weighted mean over difficulty splits. */
 export function summarizeRun(runId: string, config: RunConfig, outcomes: ProblemOutcome[]): RunSummary {
   const { methods, oracle } = gradedScores(outcomes);
-  const tokens = {} as RunSummary["tokens"];
-  const total = { prompt: 0, completion: 0, reasoning: 0, requests: 0 };
-  for (const o of outcomes) {
-    for (const [stage, u] of Object.entries(o.usage) as [
-      Stage,
-      NonNullable<ProblemOutcome["usage"][Stage]>,
-    ][]) {
-      const t = tokens[stage] ?? { prompt: 0, completion: 0, reasoning: 0, requests: 0 };
-      tokens[stage] = t;
-      t.prompt += u.prompt;
-      t.completion += u.completion;
-      t.reasoning += u.reasoning;
-      t.requests += u.requests;
-      total.prompt += u.prompt;
-      total.completion += u.completion;
-      total.reasoning += u.reasoning;
-      total.requests += u.requests;
-    }
-  }
-  tokens.total = total;
+  const tokens = sumByStage(outcomes, (u) => u);
+  const cacheSaved = sumByStage(outcomes, (u) => u.fromCache);
   const roles = Object.fromEntries(
     (["generator", "debugger", "testGenerator", "inputSynthesizer", "judge"] as const).map((r) => {
       const role = config.roles[r] ?? config.roles.generator;
@@ -126,9 +123,41 @@ export function summarizeRun(runId: string, config: RunConfig, outcomes: Problem
     },
     ...alsoGradedScores(outcomes, config),
     tokens,
+    cache_saved: cacheSaved,
+    tokens_source: "results",
     tokens_by_role: tokensByRole,
     roles,
   };
+}
+
+/** Per stage and in total, the counts `pick` takes from each outcome's usage of that stage. */
+function sumByStage(
+  outcomes: ProblemOutcome[],
+  pick: (usage: NonNullable<ProblemOutcome["usage"][Stage]>) => TokenTotals | undefined,
+): Record<string, TokenTotals> & { total: TokenTotals } {
+  const byStage: Record<string, TokenTotals> = {};
+  const total = { prompt: 0, completion: 0, reasoning: 0, requests: 0 };
+  for (const o of outcomes) {
+    for (const [stage, usage] of Object.entries(o.usage) as [
+      Stage,
+      NonNullable<ProblemOutcome["usage"][Stage]>,
+    ][]) {
+      const u = pick(usage);
+      if (!u) continue;
+      const t = byStage[stage] ?? { prompt: 0, completion: 0, reasoning: 0, requests: 0 };
+      byStage[stage] = t;
+      addTokenTotals(t, u);
+      addTokenTotals(total, u);
+    }
+  }
+  return { ...byStage, total };
+}
+
+export function addTokenTotals(into: TokenTotals, u: TokenTotals): void {
+  into.prompt += u.prompt;
+  into.completion += u.completion;
+  into.reasoning += u.reasoning;
+  into.requests += u.requests;
 }
 
 /** pass@1 of every method and the oracle per round, from the outcomes' verdicts. */

@@ -156,8 +156,25 @@ describe("a run whose worker is killed three times", () => {
       const sum = (key: "requests" | "completion_tokens") => ledger.rows.reduce((n, r) => n + r[key], 0);
       expect(sum("requests")).toBe(ledger.totals.requests);
       expect(sum("completion_tokens")).toBe(ledger.totals.completion_tokens);
-      // What the workflow history counts (completed activities only) is at most what was paid.
-      expect(ledger.totals.completion_tokens).toBeGreaterThanOrEqual(actual.tokens.total.completion);
+      // The summary's tokens are the ledger's (killed attempts' spend included), per stage too;
+      // what the resumed attempts found in the response cache is shown apart.
+      expect(actual.tokens_source).toBe("ledger");
+      expect(actual.tokens.total).toMatchObject({
+        requests: ledger.totals.requests,
+        prompt: ledger.totals.prompt_tokens,
+        completion: ledger.totals.completion_tokens,
+      });
+      for (const row of ledger.rows.filter((r) => r.requests > 0))
+        expect(actual.tokens[row.stage]?.completion, row.stage).toBe(
+          ledger.rows.filter((r) => r.stage === row.stage).reduce((n, r) => n + r.completion_tokens, 0),
+        );
+      expect(actual.cache_saved.total.requests).toBeGreaterThan(0);
+      const perProblem = readFileSync(join(dataDir, "runs", expected.run_id, "results.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { usage: Record<string, { completion: number }> })
+        .reduce((n, o) => n + Object.values(o.usage).reduce((m, u) => m + u.completion, 0), 0);
+      expect(perProblem).toBe(ledger.totals.completion_tokens);
 
       // Prometheus, scraping the workers through all three kills, holds the same totals: the
       // ledger-derived series, which no restart resets (max: every worker exports the same totals).

@@ -16,6 +16,10 @@ function keyRecorder(): { gateway: LlmGateway; keys: string[] } {
           choices: request.choices.map(() => ({ text: "x", finishReason: "stop", fromCache: false })),
           usage: { prompt: 1, completion: 1, reasoning: 0, cachedPrompt: 0 },
           requests: 1,
+          servedFromCache: {
+            usage: { prompt: 0, completion: 0, reasoning: 0, cachedPrompt: 0 },
+            requests: 0,
+          },
           latencyMs: 1,
         };
       },

@@ -109,6 +109,9 @@ describe("spend recording by the component that receives what was paid", () => {
     const third = await gateway.complete(request("retried", 3));
     expect(third.choices.every((c) => c.fromCache)).toBe(true);
     expect(third.requests).toBe(0);
+    // ...and says what the cache saved: exactly what attempt 2 paid for those choices.
+    expect(third.servedFromCache).toEqual({ usage: second.usage, requests: second.requests });
+    expect(second.servedFromCache.requests).toBe(0);
 
     expect(recorder.llmWrites.map((e) => e.attempt)).toEqual([1, 2]);
     expect(new Set(recorder.llmWrites.map((e) => e.requestId)).size).toBe(2);

@@ -46,10 +46,10 @@ export async function createPipelineDeps(
     store: new LocalContentStore(join(options.dataDir, "store")),
     llm: new OpenAiGateway(new LocalKeyedStore(join(options.dataDir, "cache", "llm")), spend),
     executionCache: new LocalKeyedStore(join(options.dataDir, "cache", "exec")),
-    usageMemo: new LocalKeyedStore(join(options.dataDir, "cache", "llm-usage")),
     datasetCacheDir: join(options.dataDir, "cache"),
     executor: getExecutor,
     spend,
+    ledger,
     close: async () => {
       try {
         if (executor) await (await executor).close();
