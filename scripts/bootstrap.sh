@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes a clean clone runnable: node modules, the Temporal CLI (built from source, since no
-# registry ships it), gVisor's runsc, and python3. Idempotent and quick when all is present.
+# registry ships it), helm and kubeconform (likewise), gVisor's runsc, and python3. Idempotent and quick when all is present.
 # Every prerequisite that cannot be installed ends with one line saying what to install.
 set -euo pipefail
 
@@ -8,6 +8,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 TEMPORAL_CLI_VERSION=v1.5.1 # v1.6+ carry replace directives and refuse `go install`
+HELM_VERSION=v4.3.2         # helm.sh/helm/v4: renders and lints the chart (helm/sstar)
+KUBECONFORM_VERSION=v0.8.0  # validates what the chart renders against vendored schemas
 tools_bin="$root/.tools/bin"
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
@@ -41,6 +43,19 @@ elif [ ! -x "$tools_bin/temporal" ]; then
   GOBIN="$tools_bin" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION" >&2 ||
     fail "go install of the Temporal CLI failed (see above); set TEMPORAL_CLI to a temporal binary instead"
 fi
+
+# --- helm and kubeconform (the chart's checks; built from their Go modules, pinned) -----------
+go_tool() { # name module version
+  local name=$1 module=$2 version=$3 stamp="$tools_bin/.$1-version"
+  if [ -x "$tools_bin/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$version" ]; then return; fi
+  command -v go >/dev/null || fail "$name is not built and Go is not on PATH; install Go (https://go.dev/dl)"
+  say "building $name $version with go install (a few minutes, once)"
+  mkdir -p "$tools_bin"
+  GOBIN="$tools_bin" go install "$module@$version" >&2 || fail "go install of $module@$version failed (see above)"
+  echo "$version" >"$stamp"
+}
+go_tool helm helm.sh/helm/v4/cmd/helm "$HELM_VERSION"
+go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
 
 # --- gVisor ------------------------------------------------------------------------------
 if ! command -v runsc >/dev/null; then

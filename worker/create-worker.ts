@@ -4,6 +4,7 @@ import * as smokeActivities from "../activities";
 import { createPipelineActivities } from "../activities/pipeline-activities";
 import type { TemporalTarget } from "../runtime/temporal-target";
 import { ConciseLogger } from "./concise-logger";
+import { WORKER_DRAIN_SECONDS } from "./drain";
 import { createPipelineDeps, type PipelineDepsOptions } from "./pipeline-deps";
 import { TASK_QUEUE } from "./task-queue";
 
@@ -46,7 +47,7 @@ export async function createWorker(target: TemporalTarget, deps: PipelineDepsOpt
     workflowsPath: WORKFLOWS_PATH,
     activities: { ...smokeActivities, ...createPipelineActivities(pipelineDeps) },
     // Kubernetes sends SIGTERM then waits terminationGracePeriodSeconds; finish what we hold first.
-    shutdownGraceTime: "20s",
+    shutdownGraceTime: `${WORKER_DRAIN_SECONDS}s`,
   });
   return {
     worker,
