@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { ConfigError } from "../config/load-run-config";
 import { dataDir } from "../runtime/paths";
+import { registerCluster } from "./commands/cluster";
 import { registerData } from "./commands/data";
 import { registerDemo } from "./commands/demo";
 import { registerDoctor } from "./commands/doctor";
@@ -33,6 +34,7 @@ const program = new Command()
   // Subcommands inherit it: a usage error (unknown flag, bad value) exits 2, help and --version 0.
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
+registerCluster(program);
 registerData(program);
 registerDemo(program);
 registerDoctor(program);

@@ -1,0 +1,127 @@
+import { readFileSync } from "node:fs";
+import {
+  ApiException,
+  BatchV1Api,
+  CoreV1Api,
+  KubeConfig,
+  type V1ConfigMap,
+  type V1Job,
+  type V1Pod,
+} from "@kubernetes/client-node";
+import { type ClusterApi, ClusterUnavailableError } from "./cluster-api";
+
+const IN_CLUSTER_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+
+export interface KubernetesClusterOptions {
+  /** A kubeconfig file; default: $KUBECONFIG, ~/.kube/config, or the pod's service account. */
+  kubeconfig?: string;
+  context?: string;
+  /** Default: the context's namespace, the pod's own, or `default`. */
+  namespace?: string;
+}
+
+/**
+ * The Kubernetes API through @kubernetes/client-node. Kubeconfig and in-cluster configuration (a
+ * pod's service account) both work. Every call here is one the chart's Role grants
+ * (helm/sstar/templates/role.yaml; tests/cluster-rbac.test.ts reads both and compares).
+ */
+export class KubernetesCluster implements ClusterApi {
+  readonly namespace: string;
+  readonly server: string;
+  private readonly core: CoreV1Api;
+  private readonly batch: BatchV1Api;
+
+  constructor(options: KubernetesClusterOptions = {}) {
+    const config = new KubeConfig();
+    if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
+    else config.loadFromDefault();
+    if (options.context) config.setCurrentContext(options.context);
+    const cluster = config.getCurrentCluster();
+    if (!cluster)
+      throw new ClusterUnavailableError(
+        "no Kubernetes cluster configured: set KUBECONFIG or --kubeconfig, or run inside a pod with a service account",
+      );
+    this.server = cluster.server;
+    this.namespace =
+      options.namespace ??
+      config.getContextObject(config.getCurrentContext())?.namespace ??
+      readInClusterNamespace() ??
+      "default";
+    this.core = config.makeApiClient(CoreV1Api);
+    this.batch = config.makeApiClient(BatchV1Api);
+  }
+
+  async readConfigMap(name: string): Promise<V1ConfigMap | undefined> {
+    try {
+      return await this.core.readNamespacedConfigMap({ name, namespace: this.namespace });
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 404) return undefined;
+      throw this.unavailable(`read configmap ${name}`, err);
+    }
+  }
+
+  async createConfigMap(body: V1ConfigMap): Promise<"created" | "exists"> {
+    return this.create(`create configmap ${body.metadata?.name}`, () =>
+      this.core.createNamespacedConfigMap({ namespace: this.namespace, body }),
+    );
+  }
+
+  async createJob(body: V1Job): Promise<"created" | "exists"> {
+    return this.create(`create job ${body.metadata?.name}`, () =>
+      this.batch.createNamespacedJob({ namespace: this.namespace, body }),
+    );
+  }
+
+  async listJobs(labelSelector: string): Promise<V1Job[]> {
+    try {
+      return (await this.batch.listNamespacedJob({ namespace: this.namespace, labelSelector })).items;
+    } catch (err) {
+      throw this.unavailable(`list jobs (${labelSelector})`, err);
+    }
+  }
+
+  async listPods(labelSelector: string): Promise<V1Pod[]> {
+    try {
+      return (await this.core.listNamespacedPod({ namespace: this.namespace, labelSelector })).items;
+    } catch (err) {
+      throw this.unavailable(`list pods (${labelSelector})`, err);
+    }
+  }
+
+  private async create(what: string, call: () => Promise<unknown>): Promise<"created" | "exists"> {
+    try {
+      await call();
+      return "created";
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 409) return "exists";
+      throw this.unavailable(what, err);
+    }
+  }
+
+  private unavailable(what: string, err: unknown): ClusterUnavailableError {
+    const reason =
+      err instanceof ApiException
+        ? `HTTP ${err.code}: ${apiMessage(err.body)}`
+        : (err as Error).message || String(err);
+    return new ClusterUnavailableError(`${what} in namespace ${this.namespace} at ${this.server}: ${reason}`);
+  }
+}
+
+function apiMessage(body: unknown): string {
+  if (typeof body === "string") {
+    try {
+      return (JSON.parse(body) as { message?: string }).message ?? body;
+    } catch {
+      return body;
+    }
+  }
+  return (body as { message?: string } | undefined)?.message ?? JSON.stringify(body);
+}
+
+function readInClusterNamespace(): string | undefined {
+  try {
+    return readFileSync(IN_CLUSTER_NAMESPACE, "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
