@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["tests/**/*.test.ts"],
+    // The real-API-server suite builds and starts a control plane: `npm run test:cluster`.
+    exclude: ["tests/cluster/**", "**/node_modules/**"],
     // Integration tests start real servers and sandboxes; on 2 cores, two files at a time is the sweet spot.
     maxWorkers: 2,
     testTimeout: 120_000,

@@ -19,3 +19,8 @@ export interface ClusterApi {
 export class ClusterUnavailableError extends Error {
   readonly exitCode = 3;
 }
+
+/** The kubeconfig or context named cannot be used: bad input, not an outage. */
+export class ClusterConfigError extends Error {
+  readonly exitCode = 2;
+}

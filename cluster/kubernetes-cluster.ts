@@ -8,7 +8,7 @@ import {
   type V1Job,
   type V1Pod,
 } from "@kubernetes/client-node";
-import { type ClusterApi, ClusterUnavailableError } from "./cluster-api";
+import { type ClusterApi, ClusterConfigError, ClusterUnavailableError } from "./cluster-api";
 
 const IN_CLUSTER_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 
@@ -33,9 +33,19 @@ export class KubernetesCluster implements ClusterApi {
 
   constructor(options: KubernetesClusterOptions = {}) {
     const config = new KubeConfig();
-    if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
-    else config.loadFromDefault();
-    if (options.context) config.setCurrentContext(options.context);
+    try {
+      if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
+      else config.loadFromDefault();
+    } catch (err) {
+      throw new ClusterConfigError(
+        `kubeconfig ${options.kubeconfig ?? "(default)"}: ${(err as Error).message}`,
+      );
+    }
+    if (options.context) {
+      if (!config.getContextObject(options.context))
+        throw new ClusterConfigError(`--context ${options.context}: no such context in the kubeconfig`);
+      config.setCurrentContext(options.context);
+    }
     const cluster = config.getCurrentCluster();
     if (!cluster)
       throw new ClusterUnavailableError(

@@ -1,0 +1,320 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import type { ReleaseStatus } from "../../cluster/release-status";
+import { FULL_VALUES } from "../helpers/helm";
+import { fakeNode, helm, type LocalKube, startLocalKube } from "../helpers/local-kube";
+import { eventually, tempDir } from "../helpers/processes";
+import { jsonOutput, runSstar } from "../helpers/sstar-cli";
+
+// biome-ignore lint/suspicious/noExplicitAny: API objects are read field by field
+type Obj = any;
+const NS = "default";
+
+/** The ServiceMonitor CRD, from the prometheus-operator Go module (as the vendored schema is). */
+function serviceMonitorCrd(): unknown {
+  const dir = (
+    JSON.parse(
+      execFileSync(
+        "go",
+        ["mod", "download", "-json", "github.com/prometheus-operator/prometheus-operator@v0.85.0"],
+        {
+          encoding: "utf8",
+          cwd: "/tmp",
+        },
+      ),
+    ) as { Dir: string }
+  ).Dir;
+  return parseYaml(
+    readFileSync(
+      join(dir, "example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml"),
+      "utf8",
+    ),
+  );
+}
+
+describe("the chart on a real API server (etcd, kube-apiserver, controllers, scheduler, kwok nodes)", () => {
+  let kube: LocalKube;
+  const dir = tempDir("kube");
+  const pods = async (selector: string) =>
+    ((
+      await kube.api<Obj>(
+        "GET",
+        `/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(selector)}`,
+      )
+    ).body.items ?? []) as Obj[];
+  const nodeOf = (pod: Obj) => pod.spec.nodeName as string | undefined;
+
+  beforeAll(async () => {
+    kube = await startLocalKube(join(dir, "cluster"));
+    const create = async (path: string, body: unknown) => {
+      const r = await kube.api("POST", path, body);
+      if (r.status >= 300) throw new Error(`POST ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+    };
+    const spot = { key: "sstar.dev/spot", value: "true", effect: "NoSchedule" };
+    for (const node of [
+      fakeNode(
+        "spot-a",
+        { "sstar.dev/pool": "spot", "topology.kubernetes.io/zone": "a" },
+        { taints: [spot] },
+      ),
+      fakeNode(
+        "spot-b",
+        { "sstar.dev/pool": "spot", "topology.kubernetes.io/zone": "b" },
+        { taints: [spot] },
+      ),
+      fakeNode("gvisor-a", { "sstar.dev/gvisor": "true", "topology.kubernetes.io/zone": "a" }),
+      fakeNode(
+        "gpu-a",
+        { "nvidia.com/gpu.present": "true", "topology.kubernetes.io/zone": "a" },
+        { taints: [{ key: "nvidia.com/gpu", effect: "NoSchedule" }], capacity: { "nvidia.com/gpu": "8" } },
+      ),
+      fakeNode("general-a", { "topology.kubernetes.io/zone": "a" }),
+    ])
+      await create("/api/v1/nodes", node);
+    await create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", serviceMonitorCrd());
+    // The data volume: an NFS-like ReadWriteMany volume the claim binds to.
+    await create("/api/v1/persistentvolumes", {
+      apiVersion: "v1",
+      kind: "PersistentVolume",
+      metadata: { name: "sstar-data" },
+      spec: {
+        capacity: { storage: "1Ti" },
+        accessModes: ["ReadWriteMany"],
+        storageClassName: "nfs",
+        nfs: { server: "10.0.0.9", path: "/exports/sstar" },
+      },
+    });
+    await eventually(async () => {
+      const crd = await kube.api<Obj>(
+        "GET",
+        "/apis/monitoring.coreos.com/v1/namespaces/default/servicemonitors",
+      );
+      expect(crd.status).toBe(200);
+    }, 60_000);
+    helm(kube, ["install", "t", "helm/sstar", "-n", NS, "-f", FULL_VALUES]);
+  }, 600_000);
+
+  afterAll(async () => {
+    await kube?.stop();
+  });
+
+  it("installs every object, and the API server accepts each", async () => {
+    const rendered = execFileSync(
+      join(".tools", "bin", "helm"),
+      ["get", "manifest", "t", "-n", NS, "--kubeconfig", kube.kubeconfig],
+      {
+        encoding: "utf8",
+      },
+    );
+    const kinds = [...rendered.matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]);
+    expect(new Set(kinds)).toEqual(
+      new Set([
+        "ConfigMap",
+        "Deployment",
+        "HorizontalPodAutoscaler",
+        "Job",
+        "NetworkPolicy",
+        "PersistentVolumeClaim",
+        "PodDisruptionBudget",
+        "Role",
+        "RoleBinding",
+        "RuntimeClass",
+        "Secret",
+        "Service",
+        "ServiceAccount",
+        "ServiceMonitor",
+      ]),
+    );
+    const deployments = (await kube.api<Obj>("GET", `/apis/apps/v1/namespaces/${NS}/deployments`)).body
+      .items as Obj[];
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual([
+      "t-sandbox",
+      "t-vllm-qwen-coder-32b",
+      "t-vllm-r1-distill-qwen-7b",
+      "t-worker",
+    ]);
+    const claim = (await kube.api<Obj>("GET", `/api/v1/namespaces/${NS}/persistentvolumeclaims/t-data`)).body;
+    await eventually(async () => {
+      const c = (await kube.api<Obj>("GET", `/api/v1/namespaces/${NS}/persistentvolumeclaims/t-data`)).body;
+      expect(c.status.phase).toBe("Bound");
+    }, 60_000);
+    expect(claim.spec.accessModes).toEqual(["ReadWriteMany"]);
+  }, 120_000);
+
+  it("schedules workers onto the spot pool, the sandbox onto gVisor nodes and vLLM onto the GPU node, and they run", async () => {
+    await eventually(async () => {
+      const workers = await pods("app.kubernetes.io/instance=t,app.kubernetes.io/component=worker");
+      const sandbox = await pods("app.kubernetes.io/instance=t,app.kubernetes.io/component=sandbox");
+      const vllm = await pods("app.kubernetes.io/instance=t,app.kubernetes.io/component=vllm");
+      expect(workers.length).toBeGreaterThan(0);
+      expect(sandbox).toHaveLength(3);
+      expect(vllm).toHaveLength(2);
+      for (const p of workers) expect(nodeOf(p)).toMatch(/^spot-/);
+      for (const p of sandbox) expect(nodeOf(p)).toBe("gvisor-a");
+      for (const p of vllm) expect(nodeOf(p)).toBe("gpu-a");
+      for (const p of [...workers, ...sandbox, ...vllm]) expect(p.status.phase).toBe("Running");
+      for (const p of sandbox) expect(p.spec.runtimeClassName).toBe("gvisor");
+    }, 120_000);
+  }, 180_000);
+
+  it("selects exactly the sandbox pods with the deny-all NetworkPolicy", async () => {
+    const policy = (
+      await kube.api<Obj>("GET", `/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies/t-sandbox`)
+    ).body;
+    const selector = Object.entries(policy.spec.podSelector.matchLabels as Record<string, string>)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
+    const selected = await pods(selector);
+    expect(selected.length).toBe(3);
+    for (const p of selected) expect(p.metadata.labels["app.kubernetes.io/component"]).toBe("sandbox");
+    const all = await pods("app.kubernetes.io/instance=t");
+    expect(all.filter((p) => p.metadata.labels["app.kubernetes.io/component"] === "sandbox")).toHaveLength(3);
+    expect(policy.spec.egress ?? []).toEqual([]);
+  });
+
+  it("upgrades in place and keeps the sandbox token", async () => {
+    const token = async () =>
+      (await kube.api<Obj>("GET", `/api/v1/namespaces/${NS}/secrets/t-sandbox-token`)).body.data.token;
+    const before = await token();
+    helm(kube, ["upgrade", "t", "helm/sstar", "-n", NS, "-f", FULL_VALUES, "--set", "sandbox.replicas=2"]);
+    expect(await token()).toBe(before);
+    await eventually(async () => {
+      const sandbox = (await pods("app.kubernetes.io/instance=t,app.kubernetes.io/component=sandbox")).filter(
+        (p) => !p.metadata.deletionTimestamp,
+      );
+      expect(sandbox).toHaveLength(2);
+    }, 120_000);
+  }, 180_000);
+
+  describe("sstar cluster, as the release's service account", () => {
+    let kubeconfig: string;
+
+    beforeAll(async () => {
+      // A token for the release's service account: the Role is all it may do.
+      const request = await kube.api<Obj>("POST", `/api/v1/namespaces/${NS}/serviceaccounts/t-sstar/token`, {
+        apiVersion: "authentication.k8s.io/v1",
+        kind: "TokenRequest",
+        spec: { expirationSeconds: 3600 },
+      });
+      expect(request.status).toBe(201);
+      kubeconfig = join(dir, "sa.kubeconfig");
+      writeFileSync(
+        kubeconfig,
+        readFileSync(kube.kubeconfig, "utf8").replace(/token: \S+/, `token: ${request.body.status.token}`),
+      );
+    });
+
+    it("status lists the release's pods by component, with phase and node", async () => {
+      const result = await runSstar(
+        ["cluster", "status", "--release", "t", "--kubeconfig", kubeconfig, "--json"],
+        {
+          TEMPORAL_ADDRESS: "",
+        },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      const status = jsonOutput<ReleaseStatus>(result);
+      expect(status.namespace).toBe(NS);
+      const components = new Set(status.pods.map((p) => p.component));
+      expect(components).toEqual(new Set(["worker", "sandbox", "vllm", "launcher"]));
+      for (const p of status.pods.filter((p) => p.component === "vllm")) {
+        expect(p.node).toBe("gpu-a");
+        expect(p.phase).toBe("Running");
+      }
+      expect(status.launchers).toHaveLength(1);
+      const table = await runSstar(["cluster", "status", "--release", "t", "--kubeconfig", kubeconfig], {
+        TEMPORAL_ADDRESS: "",
+      });
+      expect(table.stdout).toMatch(/^worker\s+t-worker-\S+\s+Running\s+yes\s+0\s+spot-[ab]/m);
+    });
+
+    it("run creates the launcher Job the chart would, which is scheduled and run; the same run twice is one Job", async () => {
+      const first = await runSstar(
+        [
+          "cluster",
+          "run",
+          "demo",
+          "--release",
+          "t",
+          "--kubeconfig",
+          kubeconfig,
+          "--json",
+          "--arg=--limit",
+          "--arg=3",
+        ],
+        { TEMPORAL_ADDRESS: "" },
+      );
+      expect(first.code, first.stderr).toBe(0);
+      const launched = jsonOutput<{ job: string; created: boolean; follow: string }>(first);
+      expect(launched.created).toBe(true);
+      expect(launched.follow).toBe(`kubectl -n ${NS} logs -f job/${launched.job}`);
+      const job = (await kube.api<Obj>("GET", `/apis/batch/v1/namespaces/${NS}/jobs/${launched.job}`)).body;
+      expect(job.spec.template.spec.containers[0].args).toEqual([
+        "run",
+        "demo",
+        "--no-worker",
+        "--json",
+        "--endpoint",
+        "http://t-vllm-r1-distill-qwen-7b:8000/v1",
+        "--model",
+        "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B",
+        "--limit",
+        "3",
+      ]);
+      await eventually(async () => {
+        // kwok runs a Job's pod and then completes it.
+        const [pod] = await pods(`job-name=${launched.job}`);
+        expect(nodeOf(pod)).toBeDefined();
+        expect(["Running", "Succeeded"]).toContain(pod?.status.phase);
+      }, 120_000);
+      const again = jsonOutput<{ job: string; created: boolean }>(
+        await runSstar(
+          [
+            "cluster",
+            "run",
+            "demo",
+            "--release",
+            "t",
+            "--kubeconfig",
+            kubeconfig,
+            "--json",
+            "--arg=--limit",
+            "--arg=3",
+          ],
+          { TEMPORAL_ADDRESS: "" },
+        ),
+      );
+      expect(again).toMatchObject({ job: launched.job, created: false });
+    }, 180_000);
+
+    it("is refused what the Role does not grant", async () => {
+      const token = readFileSync(kubeconfig, "utf8").match(/token: (\S+)/)?.[1];
+      const { request } = await import("node:https");
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          `${kube.server}/api/v1/namespaces/${NS}/secrets`,
+          { rejectUnauthorized: false, headers: { authorization: `Bearer ${token}` } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on("error", reject);
+        req.end();
+      });
+      expect(status).toBe(403);
+      const result = await runSstar(
+        ["cluster", "status", "--release", "t", "--kubeconfig", kubeconfig, "-N", "kube-system"],
+        {
+          TEMPORAL_ADDRESS: "",
+        },
+      );
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(
+        /list (pods|jobs) .* in namespace kube-system at https:\/\/127\.0\.0\.1:\d+: HTTP 403/,
+      );
+    });
+  });
+});
