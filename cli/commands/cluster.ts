@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import type { V1Job } from "@kubernetes/client-node";
 import type { Command } from "commander";
 import { parse as parseYaml } from "yaml";
