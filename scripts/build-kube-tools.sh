@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the local Kubernetes control plane the cluster suite (npm run test:cluster) installs the
-# chart into: etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (fake nodes
-# and pod lifecycles), from their Go modules, pinned, into .tools/bin. Idempotent: a binary whose
-# version stamp matches is not rebuilt. The first build takes several minutes.
+# chart into (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, and kwok for fake
+# nodes and pod lifecycles) and kubectl, from their Go modules, pinned, into .tools/bin.
+# Idempotent: a binary whose version stamp matches is not rebuilt. The first build takes minutes.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,7 +23,7 @@ ldflags="-X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION"
 ldflags+=" -X k8s.io/component-base/version.gitMajor=1"
 ldflags+=" -X k8s.io/component-base/version.gitMinor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2)"
 ldflags+=" -X k8s.io/component-base/version.gitTreeState=clean"
-for component in kube-apiserver kube-controller-manager kube-scheduler; do
+for component in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
   fresh "$component" "$KUBERNETES_VERSION" && continue
   say "building $component $KUBERNETES_VERSION"
   (cd "$root/scripts/kube-tools/kubernetes" &&

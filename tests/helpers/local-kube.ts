@@ -7,7 +7,14 @@ import { projectRoot } from "../../runtime/paths";
 import { killHard, waitFor } from "./processes";
 
 const BIN = join(projectRoot, ".tools", "bin");
-export const KUBE_BINARIES = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"];
+export const KUBE_BINARIES = [
+  "etcd",
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube-scheduler",
+  "kwok",
+  "kubectl",
+];
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -225,6 +232,14 @@ export function fakeNode(
 /** `helm` against the local cluster. */
 export function helm(kube: LocalKube, args: string[]): string {
   return execFileSync(join(BIN, "helm"), [...args, "--kubeconfig", kube.kubeconfig], {
+    cwd: projectRoot,
+    encoding: "utf8",
+  });
+}
+
+/** `kubectl` against the local cluster. */
+export function kubectl(kube: LocalKube, args: string[]): string {
+  return execFileSync(join(BIN, "kubectl"), ["--kubeconfig", kube.kubeconfig, ...args], {
     cwd: projectRoot,
     encoding: "utf8",
   });
