@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 /** `npm run test:cluster`: the chart and `sstar cluster` on a local control plane (tests/cluster/). */
@@ -7,5 +8,10 @@ export default defineConfig({
     maxWorkers: 1,
     testTimeout: 180_000,
     hookTimeout: 900_000,
+    env: {
+      // The simulator's checked mutant pools, shared with the main suite (vitest.config.ts).
+      SSTAR_MUTANT_CACHE_DIR: fileURLToPath(new URL("./.sstar/test-cache", import.meta.url)),
+      SSTAR_MUTANTS_PER_PROBLEM: "6",
+    },
   },
 });

@@ -45,6 +45,13 @@ export function formatSummary(summary: RunSummary): string {
           ...summary.errors.map((e) => `  ${e.problem}: ${e.stage}: ${e.error_class}: ${e.message}`),
         ]
       : []),
+    ...(summary.worker_preemptions?.count
+      ? [
+          `survived ${summary.worker_preemptions.count} worker preemption(s): ${summary.worker_preemptions.events
+            .map((e) => `${e.pod} (${e.reason})`)
+            .join(", ")}`,
+        ]
+      : []),
     ...(summary.skipped_rows?.count
       ? [
           `${summary.skipped_rows.count} bad dataset row(s) skipped (--skip-bad), not among the problems:`,

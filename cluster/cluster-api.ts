@@ -13,6 +13,12 @@ export interface ClusterApi {
   createJob(job: V1Job): Promise<"created" | "exists">;
   listJobs(labelSelector: string): Promise<V1Job[]>;
   listPods(labelSelector: string): Promise<V1Pod[]>;
+  /** Watches the pods (ADDED, MODIFIED, DELETED) until the returned stop is called. */
+  watchPods(
+    labelSelector: string,
+    onEvent: (type: string, pod: V1Pod) => void,
+    onError: (err: Error) => void,
+  ): Promise<() => void>;
 }
 
 /** The API server refused or could not be reached: one line naming the call and the reason. */

@@ -7,6 +7,7 @@ import {
   type V1ConfigMap,
   type V1Job,
   type V1Pod,
+  Watch,
 } from "@kubernetes/client-node";
 import { type ClusterApi, ClusterConfigError, ClusterUnavailableError } from "./cluster-api";
 
@@ -18,6 +19,11 @@ export interface KubernetesClusterOptions {
   context?: string;
   /** Default: the context's namespace, the pod's own, or `default`. */
   namespace?: string;
+  /**
+   * Use the pod's service account (in-cluster configuration) with its files under this root
+   * instead of `/`; a pod without a kubeconfig gets the same from the default loading.
+   */
+  inClusterRoot?: string;
 }
 
 /**
@@ -30,11 +36,13 @@ export class KubernetesCluster implements ClusterApi {
   readonly server: string;
   private readonly core: CoreV1Api;
   private readonly batch: BatchV1Api;
+  private readonly watcher: Watch;
 
   constructor(options: KubernetesClusterOptions = {}) {
     const config = new KubeConfig();
     try {
       if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
+      else if (options.inClusterRoot !== undefined) config.loadFromCluster(options.inClusterRoot);
       else config.loadFromDefault();
     } catch (err) {
       throw new ClusterConfigError(
@@ -55,10 +63,11 @@ export class KubernetesCluster implements ClusterApi {
     this.namespace =
       options.namespace ??
       config.getContextObject(config.getCurrentContext())?.namespace ??
-      readInClusterNamespace() ??
+      readInClusterNamespace(options.inClusterRoot ?? "") ??
       "default";
     this.core = config.makeApiClient(CoreV1Api);
     this.batch = config.makeApiClient(BatchV1Api);
+    this.watcher = new Watch(config);
   }
 
   async readConfigMap(name: string): Promise<V1ConfigMap | undefined> {
@@ -98,6 +107,40 @@ export class KubernetesCluster implements ClusterApi {
     }
   }
 
+  async watchPods(
+    labelSelector: string,
+    onEvent: (type: string, pod: V1Pod) => void,
+    onError: (err: Error) => void,
+  ): Promise<() => void> {
+    let stopped = false;
+    let abort: AbortController | undefined;
+    // A watch ends now and then (the server closes it); it is opened again until stopped.
+    const open = async (): Promise<void> => {
+      try {
+        abort = await this.watcher.watch(
+          `/api/v1/namespaces/${this.namespace}/pods`,
+          { labelSelector },
+          (type, pod) => onEvent(type, pod as V1Pod),
+          (err) => {
+            if (stopped) return;
+            if (err && (err as Error).name !== "AbortError")
+              onError(this.unavailable(`watch pods (${labelSelector})`, err));
+            setTimeout(() => void open(), 1_000);
+          },
+        );
+      } catch (err) {
+        if (stopped) return;
+        onError(this.unavailable(`watch pods (${labelSelector})`, err));
+        setTimeout(() => void open(), 5_000);
+      }
+    };
+    await open();
+    return () => {
+      stopped = true;
+      abort?.abort();
+    };
+  }
+
   private async create(what: string, call: () => Promise<unknown>): Promise<"created" | "exists"> {
     try {
       await call();
@@ -128,9 +171,9 @@ function apiMessage(body: unknown): string {
   return (body as { message?: string } | undefined)?.message ?? JSON.stringify(body);
 }
 
-function readInClusterNamespace(): string | undefined {
+function readInClusterNamespace(root: string): string | undefined {
   try {
-    return readFileSync(IN_CLUSTER_NAMESPACE, "utf8").trim() || undefined;
+    return readFileSync(`${root}${IN_CLUSTER_NAMESPACE}`, "utf8").trim() || undefined;
   } catch {
     return undefined;
   }

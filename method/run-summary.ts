@@ -1,3 +1,4 @@
+import type { WorkerPreemption } from "../cluster/worker-preemptions";
 import type { RunConfig } from "../config/run-config";
 import type { SandboxSpend } from "./ledger-usage";
 import type { ProblemOutcome, Stage } from "./pipeline-records";
@@ -38,6 +39,8 @@ export interface RunSummary {
   tokens_source: "ledger" | "results";
   /** Sandbox time from the ledger (a run's summary only). */
   sandbox?: SandboxSpend;
+  /** In a cluster: the worker pods preempted, evicted or deleted while the run went on, which it survived. */
+  worker_preemptions?: { count: number; events: WorkerPreemption[] };
   /** Problems the ledger has spend for that are not among the results; their spend is in `tokens`. */
   paid_outside_results?: string[];
   /** The same spend by role (each stage is played by one role), with the model that played it. */

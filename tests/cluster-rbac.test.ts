@@ -26,6 +26,10 @@ describe("the chart's Role", () => {
         `${(kind as string).charAt(0).toLowerCase()}${(kind as string).slice(1)}s`.toLowerCase();
       calls.add(`${GROUPS[api as string]}/${resource}/${VERBS[verb as string]}`);
     }
+    for (const m of source.matchAll(
+      /this\.watcher\.watch\(\s*`\/api\/v1\/namespaces\/\$\{this\.namespace\}\/(\w+)`/g,
+    ))
+      calls.add(`/${m[1]}/watch`);
     expect(calls.size).toBeGreaterThan(0);
     // Every API client the cluster code holds is one of those read above.
     expect(source.match(/makeApiClient\((\w+)\)/g)).toEqual([

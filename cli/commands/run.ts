@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from "@temporalio/client";
 import type { Command } from "commander";
+import { KubernetesCluster } from "../../cluster/kubernetes-cluster";
+import { startPreemptionLog } from "../../cluster/preemption-log";
 import { type ConfigOverrides, loadRunConfig } from "../../config/load-run-config";
 import type { RunConfig } from "../../config/run-config";
 import { checkDataset, recordSkippedRows } from "../../datasets/check-dataset";
@@ -237,6 +239,7 @@ export async function runCommand(
         } else if (status === "RUNNING") {
           log("resuming the run in progress");
         }
+        const stopPreemptionLog = await preemptionLogInCluster(resultsDir, log);
         const ticker = startProgressTicker(
           client.connection,
           () => handle.query<RunProgress>(progressQuery),
@@ -246,6 +249,7 @@ export async function runCommand(
           return (await handle.result()) as RunSummary;
         } finally {
           await ticker.stop();
+          stopPreemptionLog();
         }
       } finally {
         await client.connection.close();
@@ -265,6 +269,19 @@ export async function runCommand(
       `sstar run: ${summary.errored} of ${summary.problems} problems errored (first: ${first?.problem}: ${first?.stage}: ${first?.error_class}: ${first?.message}); see errors in summary.json`,
     );
     process.exitCode = 1;
+  }
+}
+
+/** Inside the chart's launcher Job (SSTAR_CLUSTER_RELEASE): the release's worker preemptions, recorded. */
+async function preemptionLogInCluster(resultsDir: string, log: (line: string) => void): Promise<() => void> {
+  const release = process.env.SSTAR_CLUSTER_RELEASE;
+  if (!release) return () => {};
+  try {
+    const api = new KubernetesCluster({ namespace: process.env.POD_NAMESPACE || undefined });
+    return await startPreemptionLog(api, release, resultsDir, log);
+  } catch (err) {
+    log(`sstar run: not recording worker preemptions: ${(err as Error).message}`);
+    return () => {};
   }
 }
 

@@ -1,9 +1,15 @@
-import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { formatSummary } from "../../cli/summary-table";
+import { KubernetesCluster } from "../../cluster/kubernetes-cluster";
+import { startPreemptionLog } from "../../cluster/preemption-log";
 import type { ReleaseStatus } from "../../cluster/release-status";
+import { parsePreemptions, WORKER_PREEMPTIONS_FILE } from "../../cluster/worker-preemptions";
+import type { RunSummary } from "../../method/run-summary";
+import { projectRoot } from "../../runtime/paths";
 import { FULL_VALUES } from "../helpers/helm";
 import { fakeNode, helm, kubectl, type LocalKube, startLocalKube } from "../helpers/local-kube";
 import { eventually, tempDir } from "../helpers/processes";
@@ -369,6 +375,124 @@ describe("the chart on a real API server (etcd, kube-apiserver, controllers, sch
         configMap: { name: launched.job, defaultMode: 420 },
       });
     });
+
+    it("works in-cluster too, from the pod's service-account files and the API server's address", async () => {
+      const root = join(dir, "pod-root");
+      const files = join(root, "var/run/secrets/kubernetes.io/serviceaccount");
+      mkdirSync(files, { recursive: true });
+      writeFileSync(join(files, "token"), readFileSync(kubeconfig, "utf8").match(/token: (\S+)/)?.[1] ?? "");
+      // The API server's self-signed serving certificate is its own CA.
+      writeFileSync(join(files, "ca.crt"), readFileSync(join(kube.dir, "certs", "apiserver.crt")));
+      writeFileSync(join(files, "namespace"), NS);
+      const url = new URL(kube.server);
+      const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
+      process.env.KUBERNETES_SERVICE_HOST = url.hostname;
+      process.env.KUBERNETES_SERVICE_PORT = url.port;
+      try {
+        const api = new KubernetesCluster({ inClusterRoot: root });
+        expect(api.namespace).toBe(NS);
+        const workers = await api.listPods(
+          "app.kubernetes.io/instance=sstar,app.kubernetes.io/component=worker",
+        );
+        expect(workers.length).toBeGreaterThan(0);
+      } finally {
+        process.env.KUBERNETES_SERVICE_HOST = saved.host;
+        process.env.KUBERNETES_SERVICE_PORT = saved.port;
+        if (saved.host === undefined) delete process.env.KUBERNETES_SERVICE_HOST;
+        if (saved.port === undefined) delete process.env.KUBERNETES_SERVICE_PORT;
+      }
+    });
+
+    it("a launcher records the worker pods a run loses: evicted, then deleted", async () => {
+      const results = join(dir, "preempted-run");
+      mkdirSync(results, { recursive: true });
+      const lines: string[] = [];
+      const api = new KubernetesCluster({ kubeconfig });
+      const stop = await startPreemptionLog(api, "sstar", results, (line) => lines.push(line));
+      try {
+        const workers = () => pods("app.kubernetes.io/instance=sstar,app.kubernetes.io/component=worker");
+        const [first] = (await workers()).filter((p) => !p.metadata.deletionTimestamp);
+        const eviction = await kube.api(
+          "POST",
+          `/api/v1/namespaces/${NS}/pods/${first.metadata.name}/eviction`,
+          {
+            apiVersion: "policy/v1",
+            kind: "Eviction",
+            metadata: { name: first.metadata.name, namespace: NS },
+          },
+        );
+        expect(eviction.status, JSON.stringify(eviction.body)).toBe(201);
+        let second: Obj;
+        await eventually(async () => {
+          [second] = (await workers()).filter(
+            (p) => !p.metadata.deletionTimestamp && p.metadata.name !== first.metadata.name,
+          );
+          expect(second).toBeDefined();
+        }, 60_000);
+        expect(
+          (await kube.api("DELETE", `/api/v1/namespaces/${NS}/pods/${second.metadata.name}`)).status,
+        ).toBe(200);
+        await eventually(async () => {
+          const recorded = parsePreemptions(readFileSync(join(results, WORKER_PREEMPTIONS_FILE), "utf8"));
+          expect(recorded.map((e) => [e.pod, e.reason])).toEqual([
+            [first.metadata.name, "EvictionByEvictionAPI"],
+            [second.metadata.name, "Deleted"],
+          ]);
+          expect(recorded[0]?.node).toMatch(/^spot-/);
+        }, 60_000);
+        expect(lines.filter((l) => l.includes("went away"))).toHaveLength(2);
+      } finally {
+        stop();
+      }
+    }, 180_000);
+
+    it("sstar run in the launcher's place: its summary counts the worker preemption it survived", async () => {
+      const data = join(dir, "run-data");
+      const child = spawn(
+        process.execPath,
+        ["bin/sstar.js", "--data-dir", data, "run", "demo", "--limit", "2", "--json"],
+        {
+          cwd: projectRoot,
+          env: {
+            ...process.env,
+            TEMPORAL_ADDRESS: "",
+            KUBECONFIG: kubeconfig,
+            SSTAR_CLUSTER_RELEASE: "sstar",
+            POD_NAMESPACE: NS,
+          },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => {
+        stdout += d.toString();
+      });
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+      });
+      const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
+      // Once the run's workflow is started, the launcher watches; then a worker pod is lost.
+      await eventually(async () => expect(stderr).toMatch(/^workflow \S+; Web UI/m), 300_000);
+      await new Promise((r) => setTimeout(r, 2_000));
+      const [worker] = (
+        await pods("app.kubernetes.io/instance=sstar,app.kubernetes.io/component=worker")
+      ).filter((p) => !p.metadata.deletionTimestamp);
+      expect((await kube.api("DELETE", `/api/v1/namespaces/${NS}/pods/${worker.metadata.name}`)).status).toBe(
+        200,
+      );
+      expect(await exited, stderr.slice(-3000)).toBe(0);
+      const summary = JSON.parse(stdout.trim().split("\n").at(-1) as string) as RunSummary;
+      expect(summary.problems).toBe(2);
+      expect(summary.worker_preemptions?.count).toBe(1);
+      expect(summary.worker_preemptions?.events[0]).toMatchObject({
+        pod: worker.metadata.name,
+        reason: "Deleted",
+      });
+      expect(formatSummary(summary)).toContain(
+        `survived 1 worker preemption(s): ${worker.metadata.name} (Deleted)`,
+      );
+    }, 600_000);
 
     it("is refused what the Role does not grant", async () => {
       const token = readFileSync(kubeconfig, "utf8").match(/token: (\S+)/)?.[1];

@@ -65,6 +65,13 @@ spec:
             {{- toYaml .args | nindent 12 }}
           env:
             {{- include "sstar.commonEnv" $root | nindent 12 }}
+            # The launcher records the worker preemptions its run survives (cluster/preemption-log.ts).
+            - name: SSTAR_CLUSTER_RELEASE
+              value: {{ $root.Release.Name | quote }}
+            - name: POD_NAMESPACE
+              valueFrom:
+                fieldRef:
+                  fieldPath: metadata.namespace
           resources:
             {{- toYaml $root.Values.run.resources | nindent 12 }}
           securityContext:
