@@ -33,6 +33,7 @@ describe("sstar --help", () => {
   it.each([
     [[]],
     ...[
+      "cluster",
       "demo",
       "doctor",
       "exec",

@@ -27,13 +27,10 @@ interface ClusterOptions {
   json?: boolean;
 }
 
-/** Makes the API client from the command's flags (the real one unless a caller passes another). */
-export type ClusterFactory = (options: ClusterOptions) => ClusterApi;
-
-const realCluster: ClusterFactory = (o) =>
+const clusterOf = (o: ClusterOptions): ClusterApi =>
   new KubernetesCluster({ kubeconfig: o.kubeconfig, context: o.context, namespace: o.namespace });
 
-export function registerCluster(program: Command, makeCluster: ClusterFactory = realCluster): void {
+export function registerCluster(program: Command): void {
   const cluster = program
     .command("cluster")
     .description("a release of the Helm chart (helm/sstar) on Kubernetes: its pods and runs");
@@ -52,7 +49,7 @@ export function registerCluster(program: Command, makeCluster: ClusterFactory = 
         "the release's workers, sandbox, vLLM and launcher pods (phase, restarts, node) and its runs",
       ),
   ).action(async (options: ClusterOptions) => {
-    const api = makeCluster(options);
+    const api = clusterOf(options);
     const selector = releaseSelector(options.release);
     const [pods, jobs] = await Promise.all([
       api.listPods(selector),
@@ -83,7 +80,7 @@ export function registerCluster(program: Command, makeCluster: ClusterFactory = 
       target: string,
       options: ClusterOptions & Omit<LaunchRequest, "extraArgs"> & { arg: string[] },
     ) => {
-      const api = makeCluster(options);
+      const api = clusterOf(options);
       const request: LaunchRequest = {
         ...(looksLikeFile(target) ? { config: readConfig(target) } : { preset: target }),
         dataset: options.dataset,
