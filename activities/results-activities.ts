@@ -1,10 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  parsePreemptions,
-  WORKER_PREEMPTIONS_FILE,
-  type WorkerPreemption,
-} from "../cluster/worker-preemptions";
+import { readPreemptions, type WorkerPreemption } from "../cluster/worker-preemptions";
 import type { RunConfig } from "../config/run-config";
 import { SKIPPED_ROWS_FILE, type SkippedRows } from "../datasets/load-problems";
 import { capsSummary } from "../method/budget-caps";
@@ -171,7 +167,7 @@ export function resultsActivities(deps: PipelineDeps) {
         tokens_source: "ledger" as const,
         sandbox: paid.sandbox,
         ...(await readSkippedRows(input.resultsDir)),
-        ...(await readWorkerPreemptions(input.resultsDir)),
+        ...workerPreemptions(input.resultsDir),
         // Where and why spend caps changed the run (only when caps are configured).
         ...(input.config.budget.caps
           ? { caps: capsSummary(outcomes, await readNotRun(input.resultsDir)) }
@@ -210,16 +206,11 @@ function withUnattributed(summary: RunSummary, outcomes: ProblemOutcome[], paid:
 }
 
 /** The worker pods a cluster run lost and survived (cluster/preemption-log.ts writes them). */
-async function readWorkerPreemptions(
-  resultsDir: string,
-): Promise<{ worker_preemptions?: { count: number; events: WorkerPreemption[] } }> {
-  try {
-    const events = parsePreemptions(await readFile(join(resultsDir, WORKER_PREEMPTIONS_FILE), "utf8"));
-    return { worker_preemptions: { count: events.length, events } };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
-    throw err;
-  }
+function workerPreemptions(resultsDir: string): {
+  worker_preemptions?: { count: number; events: WorkerPreemption[] };
+} {
+  const events = readPreemptions(resultsDir);
+  return events.length ? { worker_preemptions: { count: events.length, events } } : {};
 }
 
 /** What `sstar run --skip-bad` left out of the dataset (the command writes it before the run starts). */

@@ -19,7 +19,7 @@ export async function startPreemptionLog(
   const file = join(resultsDir, WORKER_PREEMPTIONS_FILE);
   let lastError = "";
   try {
-    return await api.watchPods(
+    const stop = await api.watchPods(
       `${releaseSelector(release)},app.kubernetes.io/component=worker`,
       (type, pod) => {
         const preemption = preemptionOf(type, pod, seen);
@@ -36,6 +36,8 @@ export async function startPreemptionLog(
         log(`sstar run: not recording worker preemptions: ${err.message}`);
       },
     );
+    log(`recording preemptions of release ${release}'s workers (namespace ${api.namespace})`);
+    return stop;
   } catch (err) {
     log(`sstar run: not recording worker preemptions: ${(err as Error).message}`);
     return () => {};

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { V1Pod } from "@kubernetes/client-node";
 
 /** A worker pod taken away while a run went on: what the run survived. */
@@ -41,6 +43,12 @@ export function preemptionOf(
 
 /** The file in a run's results folder that the launcher appends preemptions to, one JSON line each. */
 export const WORKER_PREEMPTIONS_FILE = "worker-preemptions.jsonl";
+
+/** The preemptions recorded for a run so far; none when nothing was recorded (not in a cluster). */
+export function readPreemptions(resultsDir: string): WorkerPreemption[] {
+  const file = join(resultsDir, WORKER_PREEMPTIONS_FILE);
+  return existsSync(file) ? parsePreemptions(readFileSync(file, "utf8")) : [];
+}
 
 export function parsePreemptions(text: string): WorkerPreemption[] {
   return text

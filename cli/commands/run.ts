@@ -5,6 +5,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from "@te
 import type { Command } from "commander";
 import { KubernetesCluster } from "../../cluster/kubernetes-cluster";
 import { startPreemptionLog } from "../../cluster/preemption-log";
+import { readPreemptions } from "../../cluster/worker-preemptions";
 import { type ConfigOverrides, loadRunConfig } from "../../config/load-run-config";
 import type { RunConfig } from "../../config/run-config";
 import { checkDataset, recordSkippedRows } from "../../datasets/check-dataset";
@@ -257,6 +258,12 @@ export async function runCommand(
       }
     }),
   );
+  // Preemptions recorded after the run wrote its summary, up to the run's end, count too.
+  const preemptions = readPreemptions(resultsDir);
+  if (preemptions.length > (summary.worker_preemptions?.count ?? 0)) {
+    summary.worker_preemptions = { count: preemptions.length, events: preemptions };
+    writeFileSync(join(resultsDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  }
   // Wall time and settings.json, for `sstar report` and `sstar estimate --from-run`.
   recordRunEnd(resultsDir, config, summary, startedAt);
   addObservedCompletions(resultsDir, serverDefaults, summary.tokens_by_role);

@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { WorkflowNotFoundError } from "@temporalio/client";
 import type { Command } from "commander";
-import { parsePreemptions, WORKER_PREEMPTIONS_FILE } from "../../cluster/worker-preemptions";
+import { readPreemptions } from "../../cluster/worker-preemptions";
 import { readNamedJson } from "../../config/read-named-file";
 import type { RunSummary } from "../../method/run-summary";
 import { connectClient } from "../../runtime/temporal-client";
@@ -44,7 +44,7 @@ export function registerStatus(program: Command): void {
           }
           if (status === "RUNNING") {
             const progress = await client.workflow.getHandle(workflowId).query<RunProgress>(progressQuery);
-            const preemptions = workerPreemptionsSoFar(resultsDir);
+            const preemptions = readPreemptions(resultsDir).length;
             console.log(
               options.json
                 ? JSON.stringify({ status, ...progress, worker_preemptions: preemptions, ui: link })
@@ -64,10 +64,4 @@ export function registerStatus(program: Command): void {
         }
       });
     });
-}
-
-/** How many worker pods a cluster run has lost so far (its launcher records them). */
-function workerPreemptionsSoFar(resultsDir: string): number {
-  const file = join(resultsDir, WORKER_PREEMPTIONS_FILE);
-  return existsSync(file) ? parsePreemptions(readFileSync(file, "utf8")).length : 0;
 }

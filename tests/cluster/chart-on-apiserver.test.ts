@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +9,6 @@ import { startPreemptionLog } from "../../cluster/preemption-log";
 import type { ReleaseStatus } from "../../cluster/release-status";
 import { parsePreemptions, WORKER_PREEMPTIONS_FILE } from "../../cluster/worker-preemptions";
 import type { RunSummary } from "../../method/run-summary";
-import { projectRoot } from "../../runtime/paths";
 import { FULL_VALUES } from "../helpers/helm";
 import { fakeNode, helm, kubectl, type LocalKube, startLocalKube } from "../helpers/local-kube";
 import { eventually, tempDir } from "../helpers/processes";
@@ -262,21 +261,23 @@ describe("the chart on a real API server (etcd, kube-apiserver, controllers, sch
     });
 
     it("run creates the launcher Job the chart would, which is scheduled and run; the same run twice is one Job", async () => {
-      const first = await runSstar(
-        [
-          "cluster",
-          "run",
-          "demo",
-          "--release",
-          "sstar",
-          "--kubeconfig",
-          kubeconfig,
-          "--json",
-          "--arg=--limit",
-          "--arg=3",
-        ],
-        { TEMPORAL_ADDRESS: "" },
-      );
+      const launch = () =>
+        runSstar(
+          [
+            "cluster",
+            "run",
+            "demo",
+            "--release",
+            "sstar",
+            "--kubeconfig",
+            kubeconfig,
+            "--json",
+            "--arg=--limit",
+            "--arg=3",
+          ],
+          { TEMPORAL_ADDRESS: "" },
+        );
+      const first = await launch();
       expect(first.code, first.stderr).toBe(0);
       const launched = jsonOutput<{ job: string; created: boolean; follow: string }>(first);
       expect(launched.created).toBe(true);
@@ -300,23 +301,7 @@ describe("the chart on a real API server (etcd, kube-apiserver, controllers, sch
         expect(nodeOf(pod)).toBeDefined();
         expect(["Running", "Succeeded"]).toContain(pod?.status.phase);
       }, 120_000);
-      const again = jsonOutput<{ job: string; created: boolean }>(
-        await runSstar(
-          [
-            "cluster",
-            "run",
-            "demo",
-            "--release",
-            "sstar",
-            "--kubeconfig",
-            kubeconfig,
-            "--json",
-            "--arg=--limit",
-            "--arg=3",
-          ],
-          { TEMPORAL_ADDRESS: "" },
-        ),
-      );
+      const again = jsonOutput<{ job: string; created: boolean }>(await launch());
       expect(again).toMatchObject({ job: launched.job, created: false });
     }, 180_000);
 
@@ -448,41 +433,29 @@ describe("the chart on a real API server (etcd, kube-apiserver, controllers, sch
 
     it("sstar run in the launcher's place: its summary counts the worker preemption it survived", async () => {
       const data = join(dir, "run-data");
-      const child = spawn(
-        process.execPath,
-        ["bin/sstar.js", "--data-dir", data, "run", "demo", "--limit", "2", "--json"],
-        {
-          cwd: projectRoot,
-          env: {
-            ...process.env,
-            TEMPORAL_ADDRESS: "",
-            KUBECONFIG: kubeconfig,
-            SSTAR_CLUSTER_RELEASE: "sstar",
-            POD_NAMESPACE: NS,
-          },
-          stdio: ["ignore", "pipe", "pipe"],
+      let stderr = "";
+      const finished = runSstar(
+        ["--data-dir", data, "run", "demo", "--limit", "2", "--json"],
+        { TEMPORAL_ADDRESS: "", KUBECONFIG: kubeconfig, SSTAR_CLUSTER_RELEASE: "sstar", POD_NAMESPACE: NS },
+        600_000,
+        (chunk) => {
+          stderr += chunk;
         },
       );
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => {
-        stdout += d.toString();
-      });
-      child.stderr.on("data", (d: Buffer) => {
-        stderr += d.toString();
-      });
-      const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
-      // Once the run's workflow is started, the launcher watches; then a worker pod is lost.
-      await eventually(async () => expect(stderr).toMatch(/^workflow \S+; Web UI/m), 300_000);
-      await new Promise((r) => setTimeout(r, 2_000));
+      // Once the launcher watches, a worker pod is lost while the run goes on.
+      await eventually(
+        async () => expect(stderr).toMatch(/^recording preemptions of release sstar's workers/m),
+        300_000,
+      );
       const [worker] = (
         await pods("app.kubernetes.io/instance=sstar,app.kubernetes.io/component=worker")
       ).filter((p) => !p.metadata.deletionTimestamp);
       expect((await kube.api("DELETE", `/api/v1/namespaces/${NS}/pods/${worker.metadata.name}`)).status).toBe(
         200,
       );
-      expect(await exited, stderr.slice(-3000)).toBe(0);
-      const summary = JSON.parse(stdout.trim().split("\n").at(-1) as string) as RunSummary;
+      const result = await finished;
+      expect(result.code, result.stderr.slice(-3000)).toBe(0);
+      const summary = jsonOutput<RunSummary>(result);
       expect(summary.problems).toBe(2);
       expect(summary.worker_preemptions?.count).toBe(1);
       expect(summary.worker_preemptions?.events[0]).toMatchObject({

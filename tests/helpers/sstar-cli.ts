@@ -12,6 +12,8 @@ export function runSstar(
   args: string[],
   env: Record<string, string | undefined> = {},
   timeoutMs = 900_000,
+  /** Sees stderr as it comes, for a test that acts while the command runs. */
+  onStderr?: (chunk: string) => void,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["bin/sstar.js", ...args], {
@@ -26,6 +28,7 @@ export function runSstar(
     });
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
+      onStderr?.(d.toString());
     });
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
