@@ -2,7 +2,6 @@ import type { V1Job } from "@kubernetes/client-node";
 import type { Command } from "commander";
 import { parse as parseYaml } from "yaml";
 import type { ClusterApi } from "../../cluster/cluster-api";
-import { KubernetesCluster } from "../../cluster/kubernetes-cluster";
 import {
   type LauncherDefaults,
   type LaunchRequest,
@@ -27,8 +26,11 @@ interface ClusterOptions {
   json?: boolean;
 }
 
-const clusterOf = (o: ClusterOptions): ClusterApi =>
-  new KubernetesCluster({ kubeconfig: o.kubeconfig, context: o.context, namespace: o.namespace });
+/** client-node is loaded only by the commands that talk to a cluster: every other command starts faster. */
+async function clusterOf(o: ClusterOptions): Promise<ClusterApi> {
+  const { KubernetesCluster } = await import("../../cluster/kubernetes-cluster");
+  return new KubernetesCluster({ kubeconfig: o.kubeconfig, context: o.context, namespace: o.namespace });
+}
 
 export function registerCluster(program: Command): void {
   const cluster = program
@@ -49,7 +51,7 @@ export function registerCluster(program: Command): void {
         "the release's workers, sandbox, vLLM and launcher pods (phase, restarts, node) and its runs",
       ),
   ).action(async (options: ClusterOptions) => {
-    const api = clusterOf(options);
+    const api = await clusterOf(options);
     const selector = releaseSelector(options.release);
     const [pods, jobs] = await Promise.all([
       api.listPods(selector),
@@ -80,7 +82,7 @@ export function registerCluster(program: Command): void {
       target: string,
       options: ClusterOptions & Omit<LaunchRequest, "extraArgs"> & { arg: string[] },
     ) => {
-      const api = clusterOf(options);
+      const api = await clusterOf(options);
       const request: LaunchRequest = {
         ...(looksLikeFile(target) ? { config: readConfig(target) } : { preset: target }),
         dataset: options.dataset,

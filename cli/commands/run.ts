@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from "@temporalio/client";
 import type { Command } from "commander";
-import { KubernetesCluster } from "../../cluster/kubernetes-cluster";
 import { startPreemptionLog } from "../../cluster/preemption-log";
 import { readPreemptions } from "../../cluster/worker-preemptions";
 import { type ConfigOverrides, loadRunConfig } from "../../config/load-run-config";
@@ -284,6 +283,7 @@ async function preemptionLogInCluster(resultsDir: string, log: (line: string) =>
   const release = process.env.SSTAR_CLUSTER_RELEASE;
   if (!release) return () => {};
   try {
+    const { KubernetesCluster } = await import("../../cluster/kubernetes-cluster");
     const api = new KubernetesCluster({ namespace: process.env.POD_NAMESPACE || undefined });
     return await startPreemptionLog(api, release, resultsDir, log);
   } catch (err) {
