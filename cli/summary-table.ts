@@ -52,6 +52,11 @@ export function formatSummary(summary: RunSummary): string {
             .join(", ")}`,
         ]
       : []),
+    ...(summary.gpu_time
+      ? [
+          `GPU time: ${summary.gpu_time.gpu_seconds.toFixed(1)} GPU-s (${summary.gpu_time.idle_gpu_seconds.toFixed(1)} of it idle), metered on the vLLM pods`,
+        ]
+      : []),
     ...(summary.skipped_rows?.count
       ? [
           `${summary.skipped_rows.count} bad dataset row(s) skipped (--skip-bad), not among the problems:`,

@@ -9,17 +9,23 @@ import pg from "pg";
 import { LEDGER_SCHEMA, POSTGRES_APPEND_ONLY_GUARDS } from "./schema";
 import {
   checkSchemaVersion,
+  gpuRow,
   insertEntry,
+  insertGpuEntry,
   iterateEntries,
   llmRow,
+  queryLlmActivity,
   queryRunsSince,
+  queryRunsUsingModel,
   queryTotals,
   type SqlExecutor,
   sandboxRow,
 } from "./sql-core";
 import type {
   EntriesOptions,
+  GpuSpendEntry,
   LedgerEntry,
+  LlmActivity,
   LlmSpendEntry,
   RecordResult,
   SandboxSpendEntry,
@@ -96,6 +102,21 @@ export class PostgresSpendLedger implements SpendLedger {
   async recordSandbox(entry: SandboxSpendEntry): Promise<RecordResult> {
     this.ensureOpen();
     return { duplicate: !(await insertEntry(this.exec, sandboxRow(entry, new Date().toISOString()))) };
+  }
+
+  async recordGpu(entry: GpuSpendEntry): Promise<RecordResult> {
+    this.ensureOpen();
+    return { duplicate: !(await insertGpuEntry(this.exec, gpuRow(entry, new Date().toISOString()))) };
+  }
+
+  llmActivity(model: string, from: string, to: string): Promise<LlmActivity[]> {
+    this.ensureOpen();
+    return queryLlmActivity(this.exec, model, from, to);
+  }
+
+  runsUsingModel(model: string, from: string, to: string): Promise<string[]> {
+    this.ensureOpen();
+    return queryRunsUsingModel(this.exec, model, from, to);
   }
 
   totals(runId: string, options?: TotalsOptions): Promise<Totals> {

@@ -6,9 +6,11 @@
  *   - by tokens when the model has token prices (an API such as OpenAI's):
  *     input = (prompt − cached) × input rate, cached = cached × cached rate (input rate when unset),
  *     output = completion × output rate (reasoning tokens are part of completion tokens);
- *   - otherwise by GPU time on its endpoint (self-hosted vLLM): GPU-seconds =
- *     completion tokens ÷ the endpoint's throughput (generated tokens per second of the whole
- *     endpoint: measured during the run, else set in the table) × its GPUs, at its GPU-hour price;
+ *   - otherwise by GPU time on its endpoint (self-hosted vLLM), at its GPU-hour price: the
+ *     GPU-seconds the GPU meter measured on the endpoint's pods and attributed to the row (see
+ *     spend/gpu-attribution.ts) where there are any; else an estimate, completion tokens ÷ the
+ *     endpoint's throughput (generated tokens per second of the whole endpoint: measured during
+ *     the run, else set in the table) × its GPUs;
  *   - otherwise it is left unpriced and listed, never silently counted as free.
  * Sandbox batches cost CPU-seconds at the sandbox CPU-hour price.
  */
@@ -198,6 +200,11 @@ function priceUsage(u: ModelUsage, table: PriceTable, options: PriceOptions, cos
   const endpoint = table.endpoints[u.endpoint];
   if (!endpoint) {
     unpriced(`model "${u.model}" has no token price and endpoint "${u.endpoint}" no GPU price`);
+    return;
+  }
+  if (u.gpuSeconds > 0) {
+    cost.gpuSeconds += u.gpuSeconds;
+    cost.gpuUsd += (u.gpuSeconds / 3600) * endpoint.gpuHourUsd;
     return;
   }
   if (u.completionTokens === 0 || endpoint.gpus === 0 || endpoint.gpuHourUsd === 0) return;

@@ -7,8 +7,11 @@
  * requestIds unique ledger-wide and one `INSERT ... ON CONFLICT (request_id) DO NOTHING` gives
  * idempotency on both databases. Columns a kind does not have are NULL (role, model, endpoint,
  * latency, attempt for sandbox batches) or 0 (counters), so sums never need COALESCE.
+ *
+ * GPU time (version 2) has its own table: it is not paid per request but metered per slice of
+ * time and split between runs, so its rows have other columns; its requestIds are unique there.
  */
-export const LEDGER_SCHEMA_VERSION = 1;
+export const LEDGER_SCHEMA_VERSION = 2;
 
 export const LEDGER_SCHEMA = `
 CREATE TABLE IF NOT EXISTS ledger_meta (
@@ -42,8 +45,30 @@ CREATE TABLE IF NOT EXISTS spend_entries (
 
 CREATE INDEX IF NOT EXISTS spend_entries_run_at ON spend_entries (run_id, at, request_id);
 
+-- Version 2: GPU time, metered from the endpoint's pods and attributed to runs by the GPU meter
+-- (spend/gpu-attribution.ts). One row per (slice of time, run, budget setting, stage, model).
+CREATE TABLE IF NOT EXISTS gpu_entries (
+  request_id TEXT PRIMARY KEY,
+  run_id TEXT NOT NULL,
+  budget_setting TEXT NOT NULL,
+  stage TEXT NOT NULL,
+  model TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  gpu_seconds DOUBLE PRECISION NOT NULL CHECK (gpu_seconds >= 0),
+  slice_from TEXT NOT NULL,
+  slice_to TEXT NOT NULL,
+  at TEXT NOT NULL,
+  recorded_at TEXT NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS gpu_entries_run ON gpu_entries (run_id, slice_from);
+-- The meter reads every run's responses from one model in a window of time.
+CREATE INDEX IF NOT EXISTS spend_entries_model_at ON spend_entries (model, at);
+
 INSERT INTO ledger_meta (key, value) VALUES ('schema_version', '${LEDGER_SCHEMA_VERSION}')
   ON CONFLICT (key) DO NOTHING;
+-- A version-1 ledger has everything above now; only its version number is left to move.
+UPDATE ledger_meta SET value = '2' WHERE key = 'schema_version' AND value = '1';
 `;
 
 /**
@@ -57,6 +82,10 @@ CREATE TRIGGER IF NOT EXISTS spend_entries_no_update BEFORE UPDATE ON spend_entr
 BEGIN SELECT RAISE(ABORT, 'spend_entries is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS spend_entries_no_delete BEFORE DELETE ON spend_entries
 BEGIN SELECT RAISE(ABORT, 'spend_entries is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS gpu_entries_no_update BEFORE UPDATE ON gpu_entries
+BEGIN SELECT RAISE(ABORT, 'gpu_entries is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS gpu_entries_no_delete BEFORE DELETE ON gpu_entries
+BEGIN SELECT RAISE(ABORT, 'gpu_entries is append-only'); END;
 `;
 
 export const POSTGRES_APPEND_ONLY_GUARDS = `
@@ -67,6 +96,13 @@ END
 $$;
 CREATE OR REPLACE TRIGGER spend_entries_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON spend_entries
   FOR EACH STATEMENT EXECUTE FUNCTION spend_entries_append_only();
+CREATE OR REPLACE FUNCTION gpu_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'gpu_entries is append-only';
+END
+$$;
+CREATE OR REPLACE TRIGGER gpu_entries_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON gpu_entries
+  FOR EACH STATEMENT EXECUTE FUNCTION gpu_entries_append_only();
 `;
 
 /** Column order used by every INSERT (both dialects). */
@@ -89,6 +125,21 @@ export const ENTRY_COLUMNS = [
   "cpu_seconds",
   "wall_seconds",
   "tests",
+  "at",
+  "recorded_at",
+] as const;
+
+/** Column order of the GPU table's INSERT (both dialects). */
+export const GPU_COLUMNS = [
+  "request_id",
+  "run_id",
+  "budget_setting",
+  "stage",
+  "model",
+  "endpoint",
+  "gpu_seconds",
+  "slice_from",
+  "slice_to",
   "at",
   "recorded_at",
 ] as const;

@@ -2,10 +2,12 @@
  * The SQL both implementations share: the insert, the totals query and its folding into rows,
  * and keyset paging of entries. A dialect only supplies placeholders and a way to run a statement.
  */
-import { ENTRY_COLUMNS, LEDGER_SCHEMA_VERSION } from "./schema";
+import { ENTRY_COLUMNS, GPU_COLUMNS, LEDGER_SCHEMA_VERSION } from "./schema";
 import {
+  type GpuSpendEntry,
   type GroupKey,
   type LedgerEntry,
+  type LlmActivity,
   type LlmSpendEntry,
   type ModelUsage,
   type SandboxSpendEntry,
@@ -13,6 +15,7 @@ import {
   type TotalsKey,
   type TotalsOptions,
   type TotalsRow,
+  validateGpuEntry,
   validateGroupBy,
   validateLlmEntry,
   validateSandboxEntry,
@@ -93,6 +96,75 @@ export function sandboxRow(input: SandboxSpendEntry, recordedAt: string): unknow
   ];
 }
 
+export function gpuRow(input: GpuSpendEntry, recordedAt: string): unknown[] {
+  const e = validateGpuEntry(input);
+  return [
+    e.requestId,
+    e.runId,
+    e.budgetSetting,
+    e.stage,
+    e.model,
+    e.endpoint,
+    e.gpuSeconds,
+    e.from,
+    e.to,
+    e.at,
+    recordedAt,
+  ];
+}
+
+/** Inserts one GPU row; true when it was new. */
+export async function insertGpuEntry(db: SqlExecutor, row: unknown[]): Promise<boolean> {
+  const values = GPU_COLUMNS.map((_, i) => db.placeholder(i + 1)).join(", ");
+  const sql =
+    `INSERT INTO gpu_entries (${GPU_COLUMNS.join(", ")}) VALUES (${values}) ` +
+    "ON CONFLICT (request_id) DO NOTHING";
+  return (await db.run(sql, row)) === 1;
+}
+
+function isoOrThrow(what: string, value: string): string {
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw new TypeError(`${what}: not an ISO 8601 time: ${value}`);
+  return at.toISOString();
+}
+
+export async function queryLlmActivity(
+  db: SqlExecutor,
+  model: string,
+  from: string,
+  to: string,
+): Promise<LlmActivity[]> {
+  const p = (i: number) => db.placeholder(i);
+  const raw = await db.all(
+    "SELECT run_id, budget_setting, stage, endpoint, at, latency_ms, completion_tokens FROM spend_entries " +
+      `WHERE kind = 'llm' AND model = ${p(1)} AND at >= ${p(2)} AND at < ${p(3)} ORDER BY at, request_id`,
+    [model, isoOrThrow("llmActivity", from), isoOrThrow("llmActivity", to)],
+  );
+  return raw.map((r) => ({
+    runId: String(r.run_id),
+    budgetSetting: String(r.budget_setting),
+    stage: String(r.stage),
+    endpoint: String(r.endpoint),
+    at: String(r.at),
+    latencyMs: num(r.latency_ms),
+    completionTokens: num(r.completion_tokens),
+  }));
+}
+
+export async function queryRunsUsingModel(
+  db: SqlExecutor,
+  model: string,
+  from: string,
+  to: string,
+): Promise<string[]> {
+  const p = (i: number) => db.placeholder(i);
+  const raw = await db.all(
+    `SELECT DISTINCT run_id FROM spend_entries WHERE kind = 'llm' AND model = ${p(1)} AND at >= ${p(2)} AND at < ${p(3)}`,
+    [model, isoOrThrow("runsUsingModel", from), isoOrThrow("runsUsingModel", to)],
+  );
+  return raw.map((r) => String(r.run_id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** Inserts one row; true when it was new, false when its requestId was already present. */
 export async function insertEntry(db: SqlExecutor, row: unknown[]): Promise<boolean> {
   const changed = await db.run(insertSql(db), row);
@@ -139,9 +211,20 @@ export async function queryTotals(db: SqlExecutor, runId: string, options?: Tota
     "SUM(cpu_seconds) AS cpu_seconds, SUM(wall_seconds) AS wall_seconds, SUM(tests) AS tests " +
     `FROM spend_entries WHERE run_id = ${db.placeholder(1)} GROUP BY ${groupCols.join(", ")}`;
   const raw = await db.all(sql, [runId]);
+  // GPU rows have no role: grouping by it puts them under null, as sandbox batches are.
+  const gpuDims = groupBy.map((k) => (k === "role" ? "NULL AS role" : GROUP_COLUMNS[k]));
+  const gpuGroup = [
+    ...new Set([...groupBy.filter((k) => k !== "role").map((k) => GROUP_COLUMNS[k]), "model", "endpoint"]),
+  ];
+  const gpuSelect = [...new Set([...gpuDims, "model", "endpoint"])];
+  const gpuRaw = await db.all(
+    `SELECT ${gpuSelect.join(", ")}, 'gpu' AS kind, SUM(gpu_seconds) AS gpu_seconds FROM gpu_entries ` +
+      `WHERE run_id = ${db.placeholder(1)} GROUP BY ${gpuGroup.join(", ")}`,
+    [runId],
+  );
 
   const rows = new Map<string, TotalsRow>();
-  for (const r of raw) {
+  for (const r of [...raw, ...gpuRaw]) {
     const key: TotalsKey = {};
     for (const k of groupBy) {
       const v = str(r[GROUP_COLUMNS[k]]);
@@ -162,6 +245,7 @@ export async function queryTotals(db: SqlExecutor, runId: string, options?: Tota
         cpuSeconds: 0,
         wallSeconds: 0,
         tests: 0,
+        gpuSeconds: 0,
         usage: [],
       };
       rows.set(id, row);
@@ -176,13 +260,27 @@ export async function queryTotals(db: SqlExecutor, runId: string, options?: Tota
         completionTokens: num(r.completion_tokens),
         cachedTokens: num(r.cached_tokens),
         reasoningTokens: num(r.reasoning_tokens),
+        gpuSeconds: 0,
       };
       row.requests += u.requests;
       row.promptTokens += u.promptTokens;
       row.completionTokens += u.completionTokens;
       row.cachedTokens += u.cachedTokens;
       row.reasoningTokens += u.reasoningTokens;
-      row.usage.push(u);
+      mergeUsage(row.usage, u);
+    } else if (r.kind === "gpu") {
+      const gpuSeconds = num(r.gpu_seconds);
+      row.gpuSeconds += gpuSeconds;
+      mergeUsage(row.usage, {
+        model: str(r.model) ?? "",
+        endpoint: str(r.endpoint) ?? "",
+        requests: 0,
+        promptTokens: 0,
+        completionTokens: 0,
+        cachedTokens: 0,
+        reasoningTokens: 0,
+        gpuSeconds,
+      });
     } else {
       row.sandboxBatches += n;
       row.cpuSeconds += num(r.cpu_seconds);
@@ -202,6 +300,21 @@ export async function queryTotals(db: SqlExecutor, runId: string, options?: Tota
     row.usage.sort((a, b) => compareNullable(a.model, b.model) || compareNullable(a.endpoint, b.endpoint));
   }
   return { runId, groupBy, rows: sorted };
+}
+
+/** Adds a (model, endpoint) usage to a row's list, summing into the pair's entry if it has one. */
+function mergeUsage(usage: ModelUsage[], u: ModelUsage): void {
+  const same = usage.find((x) => x.model === u.model && x.endpoint === u.endpoint);
+  if (!same) {
+    usage.push(u);
+    return;
+  }
+  same.requests += u.requests;
+  same.promptTokens += u.promptTokens;
+  same.completionTokens += u.completionTokens;
+  same.cachedTokens += u.cachedTokens;
+  same.reasoningTokens += u.reasoningTokens;
+  same.gpuSeconds += u.gpuSeconds;
 }
 
 function toEntry(r: Record<string, unknown>): LedgerEntry {

@@ -11,17 +11,23 @@ import Database from "better-sqlite3";
 import { LEDGER_SCHEMA, SQLITE_APPEND_ONLY_GUARDS } from "./schema";
 import {
   checkSchemaVersion,
+  gpuRow,
   insertEntry,
+  insertGpuEntry,
   iterateEntries,
   llmRow,
+  queryLlmActivity,
   queryRunsSince,
+  queryRunsUsingModel,
   queryTotals,
   type SqlExecutor,
   sandboxRow,
 } from "./sql-core";
 import type {
   EntriesOptions,
+  GpuSpendEntry,
   LedgerEntry,
+  LlmActivity,
   LlmSpendEntry,
   RecordResult,
   SandboxSpendEntry,
@@ -105,6 +111,18 @@ export class SqliteSpendLedger implements SpendLedger {
 
   async recordSandbox(entry: SandboxSpendEntry): Promise<RecordResult> {
     return { duplicate: !(await insertEntry(this.exec, sandboxRow(entry, new Date().toISOString()))) };
+  }
+
+  async recordGpu(entry: GpuSpendEntry): Promise<RecordResult> {
+    return { duplicate: !(await insertGpuEntry(this.exec, gpuRow(entry, new Date().toISOString()))) };
+  }
+
+  llmActivity(model: string, from: string, to: string): Promise<LlmActivity[]> {
+    return queryLlmActivity(this.exec, model, from, to);
+  }
+
+  runsUsingModel(model: string, from: string, to: string): Promise<string[]> {
+    return queryRunsUsingModel(this.exec, model, from, to);
   }
 
   totals(runId: string, options?: TotalsOptions): Promise<Totals> {

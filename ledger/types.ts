@@ -41,6 +41,38 @@ export interface SandboxSpendEntry {
   at: string;
 }
 
+/**
+ * GPU time of a model's endpoint pods over one slice of time, the part of it attributed to one
+ * (run, budget setting, stage): written by the GPU meter (spend/gpu-meter.ts). Stage `idle` is time
+ * the run held the endpoint alone while nothing was generated.
+ */
+export interface GpuSpendEntry {
+  requestId: string;
+  runId: string;
+  budgetSetting: string;
+  stage: string;
+  /** The served model name, as the run's LLM entries carry it. */
+  model: string;
+  endpoint: string;
+  gpuSeconds: number;
+  /** The slice of time metered (ISO 8601). */
+  from: string;
+  to: string;
+  at: string;
+}
+
+/** One LLM response of any run, as the GPU meter reads it: when it ran and what it generated. */
+export interface LlmActivity {
+  runId: string;
+  budgetSetting: string;
+  stage: string;
+  endpoint: string;
+  /** When the response was received; the request ran for `latencyMs` before it. */
+  at: string;
+  latencyMs: number;
+  completionTokens: number;
+}
+
 /** An entry as read back: its kind, its fields, and when the ledger stored it. */
 export type LedgerEntry =
   | ({ kind: "llm"; recordedAt: string } & LlmSpendEntry)
@@ -82,6 +114,8 @@ export interface SpendCounts {
   cpuSeconds: number;
   wallSeconds: number;
   tests: number;
+  /** GPU-seconds metered on the endpoints' pods and attributed here (GPU entries). */
+  gpuSeconds: number;
 }
 
 /** LLM usage of one (model, endpoint) pair inside a row: what prices are applied to. */
@@ -93,6 +127,8 @@ export interface ModelUsage {
   completionTokens: number;
   cachedTokens: number;
   reasoningTokens: number;
+  /** GPU-seconds metered for this (model, endpoint) in the row; 0 where nothing was metered. */
+  gpuSeconds: number;
 }
 
 export interface TotalsRow extends SpendCounts {
@@ -120,6 +156,14 @@ export interface EntriesOptions {
 export interface SpendLedger {
   recordLlm(entry: LlmSpendEntry): Promise<RecordResult>;
   recordSandbox(entry: SandboxSpendEntry): Promise<RecordResult>;
+  recordGpu(entry: GpuSpendEntry): Promise<RecordResult>;
+  /**
+   * Every run's LLM responses from `model` received in [from, to): what the GPU meter splits a
+   * slice of the endpoint's time by.
+   */
+  llmActivity(model: string, from: string, to: string): Promise<LlmActivity[]>;
+  /** The runs with a response from `model` received in [from, to), sorted. */
+  runsUsingModel(model: string, from: string, to: string): Promise<string[]>;
   totals(runId: string, options?: TotalsOptions): Promise<Totals>;
   /**
    * The runs with an entry recorded at or after `since` (ISO 8601), sorted: what a restarted
@@ -175,6 +219,23 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T 
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(entry)"}: ${i.message}`);
   throw new TypeError(`invalid ${what}: ${issues.join("; ")}`);
+}
+
+export const gpuEntrySchema = z.object({
+  requestId: label,
+  runId: label,
+  budgetSetting: label,
+  stage: label,
+  model: label,
+  endpoint: label,
+  gpuSeconds: amount,
+  from: isoTime,
+  to: isoTime,
+  at: isoTime,
+});
+
+export function validateGpuEntry(entry: GpuSpendEntry): GpuSpendEntry {
+  return parseOrThrow(gpuEntrySchema, entry, "GPU ledger entry");
 }
 
 export function validateLlmEntry(entry: LlmSpendEntry): LlmSpendEntry {

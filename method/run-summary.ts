@@ -41,6 +41,16 @@ export interface RunSummary {
   sandbox?: SandboxSpend;
   /** In a cluster: the worker pods preempted, evicted or deleted while the run went on, which it survived. */
   worker_preemptions?: { count: number; events: WorkerPreemption[] };
+  /**
+   * In a cluster with vLLM pods: the GPU time the run was charged (metered on the pods, split by
+   * generated tokens; docs/kubernetes.md), idle included, and what went to others or to no one.
+   */
+  gpu_time?: {
+    gpu_seconds: number;
+    idle_gpu_seconds: number;
+    other_runs_gpu_seconds: number;
+    unattributed_gpu_seconds: number;
+  };
   /** Problems the ledger has spend for that are not among the results; their spend is in `tokens`. */
   paid_outside_results?: string[];
   /** The same spend by role (each stage is played by one role), with the model that played it. */

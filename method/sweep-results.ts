@@ -44,6 +44,7 @@ export function settingSpendOf(config: RunConfig, usage: UsageByStage): SettingS
       completionTokens: 0,
       cachedTokens: 0,
       reasoningTokens: 0,
+      gpuSeconds: 0,
     };
     m.requests += u.requests;
     m.promptTokens += u.prompt;

@@ -127,6 +127,29 @@ export class LedgerTotalsCollector implements SpendRecorder {
       "Sandbox tests executed in the spend ledger per run",
       (r) => r.tests,
     );
+    const gpuSeconds: Counter<"run" | "budget_setting" | "stage" | "model"> = new Counter({
+      name: "sstar_ledger_gpu_seconds_total",
+      help: "GPU-seconds of the endpoints' vLLM pods attributed to the run by the GPU meter (GPU requests × Running time, split by generated tokens; stage idle is time the run held the endpoint alone)",
+      labelNames: ["run", "budget_setting", "stage", "model"],
+      registers,
+      collect: fromLedger((all) => {
+        gpuSeconds.reset();
+        for (const totals of all) {
+          for (const row of totals.rows) {
+            if (row.gpuSeconds <= 0) continue;
+            gpuSeconds.inc(
+              {
+                run: totals.runId,
+                budget_setting: row.key.budgetSetting ?? "",
+                stage: row.key.stage ?? "",
+                model: row.key.model ?? "",
+              },
+              row.gpuSeconds,
+            );
+          }
+        }
+      }),
+    });
   }
 
   /** Adds a run to the exported ones (e.g. the run `sstar run` is about to start). */

@@ -20,6 +20,8 @@ export interface SpendTotalsJson {
   sandbox_cpu_seconds: number;
   sandbox_wall_seconds: number;
   sandbox_tests: number;
+  /** GPU-seconds the GPU meter measured on the endpoints' pods and attributed here (0 outside a cluster). */
+  gpu_seconds: number;
   /** The priced part only: usage without a price is listed in `unpriced`, never counted as free. */
   cost_usd: number;
   unpriced: {
@@ -51,6 +53,7 @@ function totalsJson(counts: SpendCounts, cost: CostBreakdown): SpendTotalsJson {
     sandbox_cpu_seconds: counts.cpuSeconds,
     sandbox_wall_seconds: counts.wallSeconds,
     sandbox_tests: counts.tests,
+    gpu_seconds: counts.gpuSeconds,
     cost_usd: cost.totalUsd,
     unpriced: cost.unpriced.map((u) => ({
       model: u.model,
@@ -72,6 +75,7 @@ const NO_COUNTS: SpendCounts = {
   cpuSeconds: 0,
   wallSeconds: 0,
   tests: 0,
+  gpuSeconds: 0,
 };
 
 /** A run's ledger totals per stage and role and for the whole run, priced with the default price table. */

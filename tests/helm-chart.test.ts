@@ -166,6 +166,13 @@ describe("the Helm chart", () => {
     );
     expect(big.containers[0].readinessProbe.httpGet.path).toBe("/health");
     expect(big.tolerations[0].key).toBe("nvidia.com/gpu");
+    // The GPU meter ties a pod's GPUs to the requests naming its served model (cluster/gpu-occupancy.ts).
+    for (const d of vllm) {
+      const { args: vllmArgs } = d.spec.template.spec.containers[0];
+      const served = vllmArgs[vllmArgs.indexOf("--served-model-name") + 1];
+      expect(d.spec.template.metadata.annotations["sstar.dev/served-model"]).toBe(served);
+    }
+    expect(vllm[1]?.spec.template.metadata.annotations["sstar.dev/served-model"]).toBe("qwen-coder-32b");
     const job = full.objects.find((o) => o.kind === "Job");
     const args = job?.spec.template.spec.containers[0].args as string[];
     expect(args.slice(0, 4)).toEqual(["run", "sstar-r1-distill-qwen-7b", "--no-worker", "--json"]);

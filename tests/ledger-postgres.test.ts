@@ -33,6 +33,12 @@ ledgerBehaviourSuite("PostgreSQL ledger", {
   async target() {
     return { kind: "postgres", url };
   },
+  async emptyTarget() {
+    return {
+      kind: "postgres",
+      url: await server.createDatabase(`sstar_ledger_${Date.now()}_${Math.floor(Math.random() * 1e6)}`),
+    };
+  },
   rawExec,
 });
 

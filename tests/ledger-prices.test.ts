@@ -20,6 +20,7 @@ function usage(model: string, endpoint: string, over: Partial<ModelUsage> = {}):
     completionTokens: 0,
     cachedTokens: 0,
     reasoningTokens: 0,
+    gpuSeconds: 0,
     ...over,
   };
 }
@@ -37,6 +38,7 @@ function row(key: TotalsRow["key"], usages: ModelUsage[], cpuSeconds = 0): Total
     cpuSeconds,
     wallSeconds: cpuSeconds,
     tests: 0,
+    gpuSeconds: sum((u) => u.gpuSeconds),
     usage: usages,
   };
 }

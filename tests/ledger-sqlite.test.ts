@@ -11,6 +11,9 @@ ledgerBehaviourSuite("SQLite ledger", {
   async target() {
     return ledgerTarget(tempDir("ledger"));
   },
+  async emptyTarget() {
+    return ledgerTarget(tempDir("ledger"));
+  },
   async rawExec(target, sql) {
     if (target.kind !== "sqlite") throw new Error("not a SQLite target");
     const db = new Database(target.path);

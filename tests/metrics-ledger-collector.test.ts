@@ -144,6 +144,9 @@ describe("LedgerTotalsCollector (run totals read from the ledger at scrape time)
     const fake: SpendLedger = {
       recordLlm: async () => ({ duplicate: false }),
       recordSandbox: async () => ({ duplicate: false }),
+      recordGpu: async () => ({ duplicate: false }),
+      llmActivity: async () => [],
+      runsUsingModel: async () => [],
       entries: async function* () {},
       runsSince: async () => [],
       close: async () => {},
@@ -164,6 +167,7 @@ describe("LedgerTotalsCollector (run totals read from the ledger at scrape time)
               cpuSeconds: 0,
               wallSeconds: 0,
               tests: 0,
+              gpuSeconds: 0,
               usage: [],
             },
           ],

@@ -110,6 +110,7 @@ describe("withLedgerSandbox", () => {
     cpuSeconds,
     wallSeconds: cpuSeconds * 2,
     tests: 1,
+    gpuSeconds: 0,
   });
   const spend = { byStage: {}, usage: [], sandboxCpuSeconds: 0, sandboxWallSeconds: 0 };
   const setting = (method: string) => ({
@@ -183,6 +184,7 @@ describe("buildReportModel", () => {
               completionTokens: 0,
               cachedTokens: 0,
               reasoningTokens: 0,
+              gpuSeconds: 0,
             },
           ],
           requests: 1,
@@ -194,6 +196,7 @@ describe("buildReportModel", () => {
           cpuSeconds: 0,
           wallSeconds: 0,
           tests: 0,
+          gpuSeconds: 0,
         },
       ],
     };
@@ -232,6 +235,7 @@ describe("buildReportModel", () => {
             completionTokens: 0,
             cachedTokens: 0,
             reasoningTokens: 0,
+            gpuSeconds: 0,
           },
         ],
         sandboxCpuSeconds: 0,

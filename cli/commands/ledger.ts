@@ -16,7 +16,7 @@ export function registerLedger(program: Command): void {
   program
     .command("ledger")
     .description(
-      "a run's spend from the ledger per stage and role: requests, prompt, completion, cached and reasoning tokens, sandbox CPU and wall seconds, cost at today's default prices",
+      "a run's spend from the ledger per stage and role: requests, prompt, completion, cached and reasoning tokens, sandbox CPU and wall seconds, metered GPU seconds, cost at today's default prices",
     )
     .argument("<run>", "the run id (a folder under <data-dir>/runs)")
     .option(
@@ -41,7 +41,7 @@ function cost(t: SpendTotalsJson): string {
   return t.cost_usd > 0 ? `$${t.cost_usd.toFixed(4)} + unpriced` : "unpriced";
 }
 
-function cells(t: SpendTotalsJson): string[] {
+function cells(t: SpendTotalsJson, gpu: boolean): string[] {
   return [
     String(t.requests),
     String(t.prompt_tokens),
@@ -50,11 +50,21 @@ function cells(t: SpendTotalsJson): string[] {
     String(t.reasoning_tokens),
     t.sandbox_cpu_seconds.toFixed(1),
     t.sandbox_wall_seconds.toFixed(1),
+    ...(gpu ? [t.gpu_seconds.toFixed(1)] : []),
     cost(t),
   ];
 }
 
+/** A row without a role holds sandbox batches, metered GPU time, or both. */
+function roleCell(r: { role: string | null } & SpendTotalsJson): string {
+  if (r.role !== null) return r.role;
+  const parts = [r.sandbox_batches > 0 ? "sandbox" : "", r.gpu_seconds > 0 ? "gpu" : ""].filter(Boolean);
+  return `(${parts.join(", ") || "sandbox"})`;
+}
+
 export function formatLedgerReport(report: RunLedgerReport): string {
+  // GPU time is metered only in a cluster with vLLM pods; elsewhere the column would be all zeros.
+  const gpu = report.totals.gpu_seconds > 0;
   const header = [
     "stage",
     "role",
@@ -65,10 +75,11 @@ export function formatLedgerReport(report: RunLedgerReport): string {
     "reasoning",
     "cpu s",
     "wall s",
+    ...(gpu ? ["gpu s"] : []),
     "cost",
   ];
-  const rows = report.rows.map((r) => [r.stage, r.role ?? "(sandbox)", ...cells(r)]);
-  rows.push(["total", "", ...cells(report.totals)]);
+  const rows = report.rows.map((r) => [r.stage, roleCell(r), ...cells(r, gpu)]);
+  rows.push(["total", "", ...cells(report.totals, gpu)]);
   const unpriced = [
     ...new Set(report.totals.unpriced.map((u) => `${u.model} on ${u.endpoint}: ${u.reason}`)),
   ];

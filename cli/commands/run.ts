@@ -3,11 +3,14 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from "@temporalio/client";
 import type { Command } from "commander";
+import type { GpuMetering } from "../../cluster/gpu-metering";
 import { startPreemptionLog } from "../../cluster/preemption-log";
 import { readPreemptions } from "../../cluster/worker-preemptions";
 import { type ConfigOverrides, loadRunConfig } from "../../config/load-run-config";
 import type { RunConfig } from "../../config/run-config";
 import { checkDataset, recordSkippedRows } from "../../datasets/check-dataset";
+import { ledgerTarget, openLedger } from "../../ledger/open-ledger";
+import type { SpendLedger } from "../../ledger/types";
 import { checkEndpoints } from "../../llm/endpoint-preflight";
 import { recordRunThroughput, runThroughputSampler } from "../../llm/endpoint-throughput";
 import { resolveBaseUrl } from "../../llm/openai-gateway";
@@ -20,6 +23,8 @@ import type { RunSummary } from "../../method/run-summary";
 import { parseMetricsPort } from "../../metrics/worker-metrics";
 import { recordRunEnd } from "../../report/run-folder";
 import { connectClient } from "../../runtime/temporal-client";
+import { runBudgetSetting } from "../../spend/budget-setting";
+import type { GpuMeterTotals } from "../../spend/gpu-meter";
 import { TASK_QUEUE } from "../../worker/task-queue";
 import type { RunProgress } from "../../workflows/pipeline-types";
 import { progressQuery, runWorkflow } from "../../workflows/run-workflow";
@@ -185,6 +190,7 @@ export async function runCommand(
   writeFileSync(join(resultsDir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
   let startedAt = new Date();
   let serverDefaults: ServerDefaultsRecord[] = [];
+  let gpuTime: GpuMeterTotals | undefined;
   log(
     `sstar run ${runId}: ${config.name}, N=${config.budget.n}, R=${config.budget.rounds}, results in ${resultsDir}`,
   );
@@ -240,6 +246,7 @@ export async function runCommand(
           log("resuming the run in progress");
         }
         const stopPreemptionLog = await preemptionLogInCluster(resultsDir, log);
+        const gpuMetering = await gpuMeteringInCluster(dataDir, config, runId, log);
         const ticker = startProgressTicker(
           client.connection,
           () => handle.query<RunProgress>(progressQuery),
@@ -250,6 +257,7 @@ export async function runCommand(
         } finally {
           await ticker.stop();
           stopPreemptionLog();
+          gpuTime = await gpuMetering?.finish(Date.now());
         }
       } finally {
         await client.connection.close();
@@ -261,6 +269,15 @@ export async function runCommand(
   const preemptions = readPreemptions(resultsDir);
   if (preemptions.length > (summary.worker_preemptions?.count ?? 0)) {
     summary.worker_preemptions = { count: preemptions.length, events: preemptions };
+    writeFileSync(join(resultsDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  }
+  if (gpuTime && gpuTime.gpuSeconds > 0) {
+    summary.gpu_time = {
+      gpu_seconds: gpuTime.chargedGpuSeconds,
+      idle_gpu_seconds: gpuTime.idleGpuSeconds,
+      other_runs_gpu_seconds: gpuTime.othersGpuSeconds,
+      unattributed_gpu_seconds: gpuTime.unattributedGpuSeconds,
+    };
     writeFileSync(join(resultsDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
   }
   // Wall time and settings.json, for `sstar report` and `sstar estimate --from-run`.
@@ -289,6 +306,65 @@ async function preemptionLogInCluster(resultsDir: string, log: (line: string) =>
   } catch (err) {
     log(`sstar run: not recording worker preemptions: ${(err as Error).message}`);
     return () => {};
+  }
+}
+
+/**
+ * Inside the chart's launcher Job: the release's vLLM pods' GPU time, metered into the ledger
+ * (GPU entries per slice and stage; SSTAR_GPU_SLICE_SECONDS and SSTAR_GPU_LAG_SECONDS tune it).
+ */
+async function gpuMeteringInCluster(
+  dataDir: string,
+  config: RunConfig,
+  runId: string,
+  log: (line: string) => void,
+): Promise<GpuMetering | undefined> {
+  const release = process.env.SSTAR_CLUSTER_RELEASE;
+  if (!release) return undefined;
+  let ledger: SpendLedger | undefined;
+  try {
+    ledger = await openLedger(ledgerTarget(dataDir, process.env.SSTAR_LEDGER_URL || undefined));
+    const { KubernetesCluster } = await import("../../cluster/kubernetes-cluster");
+    const { startGpuMetering } = await import("../../cluster/gpu-metering");
+    const api = new KubernetesCluster({ namespace: process.env.POD_NAMESPACE || undefined });
+    // A resumed run began when its first spend was recorded, not when this launcher started.
+    let runStart = Date.now();
+    for await (const first of ledger.entries(runId, { pageSize: 1 })) {
+      runStart = Math.min(runStart, Date.parse(first.at));
+      break;
+    }
+    const seconds = (name: string, fallback: number) => {
+      const value = Number(process.env[name]);
+      return (Number.isFinite(value) && value > 0 ? value : fallback) * 1000;
+    };
+    const metering = await startGpuMetering(api, release, {
+      ledger,
+      runId,
+      idle: { budgetSetting: runBudgetSetting(config), endpoint: config.roles.generator.endpoint },
+      runStart,
+      sliceMs: seconds("SSTAR_GPU_SLICE_SECONDS", 30),
+      lagMs: seconds("SSTAR_GPU_LAG_SECONDS", 120),
+      log,
+    });
+    const opened = ledger;
+    return {
+      async finish(end) {
+        try {
+          const totals = await metering.finish(end);
+          if (totals.gpuSeconds > 0)
+            log(
+              `GPU time: ${totals.chargedGpuSeconds.toFixed(1)} GPU-s charged to this run (${totals.idleGpuSeconds.toFixed(1)} idle) of ${totals.gpuSeconds.toFixed(1)} on the vLLM pods; ${totals.othersGpuSeconds.toFixed(1)} to other runs, ${totals.unattributedGpuSeconds.toFixed(1)} unattributed`,
+            );
+          return totals;
+        } finally {
+          await opened.close();
+        }
+      },
+    };
+  } catch (err) {
+    await ledger?.close();
+    log(`sstar run: not metering GPU time: ${(err as Error).message}`);
+    return undefined;
   }
 }
 

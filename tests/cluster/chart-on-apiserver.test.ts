@@ -8,15 +8,26 @@ import { KubernetesCluster } from "../../cluster/kubernetes-cluster";
 import { startPreemptionLog } from "../../cluster/preemption-log";
 import type { ReleaseStatus } from "../../cluster/release-status";
 import { parsePreemptions, WORKER_PREEMPTIONS_FILE } from "../../cluster/worker-preemptions";
+import { SqliteSpendLedger } from "../../ledger/sqlite-ledger";
 import type { RunSummary } from "../../method/run-summary";
+import { projectRoot } from "../../runtime/paths";
+import type { RunLedgerReport } from "../../spend/run-ledger-report";
 import { FULL_VALUES } from "../helpers/helm";
 import { fakeNode, helm, kubectl, type LocalKube, startLocalKube } from "../helpers/local-kube";
-import { eventually, tempDir } from "../helpers/processes";
+import { eventually, startSimulatorProcess, tempDir } from "../helpers/processes";
 import { jsonOutput, runSstar } from "../helpers/sstar-cli";
 
 // biome-ignore lint/suspicious/noExplicitAny: API objects are read field by field
 type Obj = any;
 const NS = "default";
+/** The served model name of the full values' first vLLM model. */
+const SERVED_MODEL = "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B";
+const DEMO_PROBLEMS = join(projectRoot, "demo", "demo-problems.jsonl");
+
+/** False while the promise is pending. */
+async function finishedYet(p: Promise<unknown>): Promise<boolean> {
+  return Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 0))]);
+}
 
 /** The ServiceMonitor CRD, from the prometheus-operator Go module (as the vendored schema is). */
 function serviceMonitorCrd(): unknown {
@@ -431,17 +442,59 @@ describe("the chart on a real API server (etcd, kube-apiserver, controllers, sch
       }
     }, 180_000);
 
-    it("sstar run in the launcher's place: its summary counts the worker preemption it survived", async () => {
+    it("sstar run in the launcher's place: its summary counts the worker preemption it survived, and GPU-seconds accrue while the vLLM pods run", async () => {
       const data = join(dir, "run-data");
+      // An endpoint serving the chart's first vLLM model by name, as the vLLM pod would.
+      const simConfig = join(dir, "sim-r1.yaml");
+      writeFileSync(simConfig, `models: ["${SERVED_MODEL}"]\n`);
+      const sim = await startSimulatorProcess(join(dir, "sim-data"), DEMO_PROBLEMS, {
+        seed: 7,
+        config: simConfig,
+      });
       let stderr = "";
+      const startedAt = Date.now();
       const finished = runSstar(
-        ["--data-dir", data, "run", "demo", "--limit", "2", "--json"],
-        { TEMPORAL_ADDRESS: "", KUBECONFIG: kubeconfig, SSTAR_CLUSTER_RELEASE: "sstar", POD_NAMESPACE: NS },
+        [
+          "--data-dir",
+          data,
+          "run",
+          "demo",
+          "--limit",
+          "2",
+          "--endpoint",
+          sim.url,
+          "--model",
+          SERVED_MODEL,
+          "--json",
+        ],
+        {
+          TEMPORAL_ADDRESS: "",
+          KUBECONFIG: kubeconfig,
+          SSTAR_CLUSTER_RELEASE: "sstar",
+          POD_NAMESPACE: NS,
+          SSTAR_GPU_SLICE_SECONDS: "1",
+          SSTAR_GPU_LAG_SECONDS: "1",
+        },
         600_000,
         (chunk) => {
           stderr += chunk;
         },
       );
+      await eventually(
+        async () => expect(stderr).toMatch(/^metering GPU time of release sstar's vLLM pods for run (\S+)/m),
+        300_000,
+      );
+      const runId = stderr.match(/^metering GPU time of release sstar's vLLM pods for run (\S+)/m)?.[1] ?? "";
+      // While the run goes on, its GPU time is in the ledger already.
+      const ledger = await SqliteSpendLedger.open(join(data, "ledger.sqlite"));
+      try {
+        await eventually(async () => {
+          expect((await ledger.totals(runId)).rows[0]?.gpuSeconds ?? 0).toBeGreaterThan(0);
+        }, 300_000);
+      } finally {
+        await ledger.close();
+      }
+      const runningWhileMetered = (await finishedYet(finished)) === false;
       // Once the launcher watches, a worker pod is lost while the run goes on.
       await eventually(
         async () => expect(stderr).toMatch(/^recording preemptions of release sstar's workers/m),
@@ -465,6 +518,22 @@ describe("the chart on a real API server (etcd, kube-apiserver, controllers, sch
       expect(formatSummary(summary)).toContain(
         `survived 1 worker preemption(s): ${worker.metadata.name} (Deleted)`,
       );
+      sim.child.kill("SIGTERM");
+
+      // The run held the 1-GPU pod of its model alone: charged GPU time is about its wall time.
+      expect(runningWhileMetered).toBe(true);
+      const wallSeconds = (Date.now() - startedAt) / 1000;
+      const gpu = summary.gpu_time;
+      expect(gpu?.gpu_seconds).toBeGreaterThan(0);
+      expect(gpu?.gpu_seconds).toBeLessThanOrEqual(wallSeconds);
+      expect(gpu?.other_runs_gpu_seconds).toBe(0);
+      const report = jsonOutput<RunLedgerReport>(
+        await runSstar(["--data-dir", data, "ledger", summary.run_id, "--json"], {}),
+      );
+      expect(report.totals.gpu_seconds).toBeCloseTo(gpu?.gpu_seconds ?? -1, 6);
+      const generate = report.rows.find((r) => r.stage === "generate" && r.role === null);
+      expect(generate?.gpu_seconds).toBeGreaterThan(0);
+      expect(stderr).toMatch(/^GPU time: [\d.]+ GPU-s charged to this run/m);
     }, 600_000);
 
     it("is refused what the Role does not grant", async () => {

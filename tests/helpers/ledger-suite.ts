@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { type LedgerTarget, openLedger } from "../../ledger/open-ledger";
 import type {
+  GpuSpendEntry,
   GroupKey,
   LedgerEntry,
   LlmSpendEntry,
@@ -16,12 +17,15 @@ import type {
   TotalsRow,
 } from "../../ledger/types";
 import { projectRoot } from "../../runtime/paths";
+import { LEDGER_V1_SCHEMA } from "./ledger-v1-schema";
 
 export interface LedgerBackend {
   /** A ledger location for one test (called inside tests, after the backend's setup). */
   target(): Promise<LedgerTarget>;
   /** Runs one SQL statement on the ledger's database without the SpendLedger API. */
   rawExec(target: LedgerTarget, sql: string): Promise<void>;
+  /** A location no ledger has been opened at yet (an empty file or database). */
+  emptyTarget(): Promise<LedgerTarget>;
 }
 
 const WRITER = "tests/helpers/ledger-writer.ts";
@@ -202,6 +206,7 @@ function expectedRows(
         cpuSeconds: 0,
         wallSeconds: 0,
         tests: 0,
+        gpuSeconds: 0,
       };
       rows.set(id, row);
     }
@@ -485,6 +490,113 @@ export function ledgerBehaviourSuite(name: string, backend: LedgerBackend): void
           backend.rawExec(target, `DELETE FROM spend_entries WHERE run_id = '${runId}'`),
         ).rejects.toThrow(/append-only/);
         expect((await ledger.totals(runId)).rows[0]).toMatchObject({ requests: 1, promptTokens: 100 });
+      } finally {
+        await ledger.close();
+      }
+    });
+  });
+
+  describe(`${name}: GPU time (schema version 2)`, () => {
+    const gpu = (runId: string, over: Partial<GpuSpendEntry> = {}): GpuSpendEntry => ({
+      requestId: uid("gpu"),
+      runId,
+      budgetSetting: "n=16,r=3",
+      stage: "generate",
+      model: "m-gpu",
+      endpoint: "vllm",
+      gpuSeconds: 12.5,
+      from: "2025-03-01T10:00:00Z",
+      to: "2025-03-01T10:00:30Z",
+      at: "2025-03-01T10:02:30Z",
+      ...over,
+    });
+
+    it("records GPU entries once by requestId and sums them into the rows and the (model, endpoint) usage", () =>
+      withLedger(async (ledger) => {
+        const runId = uid("run");
+        const first = gpu(runId);
+        expect(await ledger.recordGpu(first)).toEqual({ duplicate: false });
+        expect(await ledger.recordGpu({ ...first, gpuSeconds: 99 })).toEqual({ duplicate: true });
+        await ledger.recordGpu(gpu(runId, { stage: "idle", gpuSeconds: 2 }));
+        await ledger.recordGpu(gpu(runId, { stage: "generate", gpuSeconds: 0.5 }));
+        await ledger.recordLlm(llm(runId, { stage: "generate", model: "m-gpu", endpoint: "vllm" }));
+        await ledger.recordGpu(gpu(uid("other-run"), { gpuSeconds: 1000 }));
+
+        const [whole] = (await ledger.totals(runId)).rows;
+        expect(whole?.gpuSeconds).toBeCloseTo(15, 9);
+        expect(whole?.usage).toEqual([
+          expect.objectContaining({ model: "m-gpu", endpoint: "vllm", requests: 1, gpuSeconds: 15 }),
+        ]);
+        const byStage = await ledger.totals(runId, { groupBy: ["stage", "role"] });
+        const rows = byStage.rows.map((r) => [r.key.stage, r.key.role, r.requests, r.gpuSeconds]);
+        expect(rows).toEqual([
+          ["generate", null, 0, 13],
+          ["generate", "generator", 1, 0],
+          ["idle", null, 0, 2],
+        ]);
+      }));
+
+    it("reads every run's responses from one model in a window, and the runs that used it", () =>
+      withLedger(async (ledger) => {
+        const model = uid("model");
+        const a = uid("run-a");
+        const b = uid("run-b");
+        await ledger.recordLlm(
+          llm(a, { model, at: "2025-03-01T10:00:05Z", latencyMs: 4000, completionTokens: 40 }),
+        );
+        await ledger.recordLlm(llm(b, { model, at: "2025-03-01T10:00:20Z", completionTokens: 10 }));
+        await ledger.recordLlm(llm(b, { model, at: "2025-03-01T10:01:00Z" }));
+        await ledger.recordLlm(llm(a, { model: `${model}-other`, at: "2025-03-01T10:00:10Z" }));
+        const activity = await ledger.llmActivity(model, "2025-03-01T10:00:00Z", "2025-03-01T10:00:30Z");
+        expect(activity.map((x) => [x.runId, x.at, x.latencyMs, x.completionTokens])).toEqual([
+          [a, "2025-03-01T10:00:05.000Z", 4000, 40],
+          [b, "2025-03-01T10:00:20.000Z", expect.any(Number), 10],
+        ]);
+        expect(await ledger.runsUsingModel(model, "2025-03-01T10:00:00Z", "2025-03-01T10:00:10Z")).toEqual([
+          a,
+        ]);
+        expect(await ledger.runsUsingModel(model, "2025-03-01T10:00:00Z", "2025-03-01T11:00:00Z")).toEqual(
+          [a, b].sort(),
+        );
+      }));
+
+    it("migrates a version-1 ledger in place: its entries kept, GPU entries added, version 2; a newer version is refused", async () => {
+      const target = await backend.emptyTarget();
+      const runId = uid("run");
+      await backend.rawExec(target, LEDGER_V1_SCHEMA);
+      await backend.rawExec(
+        target,
+        `INSERT INTO spend_entries (request_id, kind, run_id, budget_setting, problem_id, stage, role, model, endpoint, prompt_tokens, completion_tokens, at, recorded_at) VALUES ('old-1', 'llm', '${runId}', 'n=16,r=3', 'p1', 'generate', 'generator', 'm-gpu', 'vllm', 100, 50, '2025-03-01T10:00:00.000Z', '2025-03-01T10:00:01.000Z')`,
+      );
+      const ledger = await openLedger(target);
+      try {
+        await ledger.recordGpu(gpu(runId, { gpuSeconds: 3 }));
+        const [row] = (await ledger.totals(runId)).rows;
+        expect(row).toMatchObject({ requests: 1, promptTokens: 100, completionTokens: 50, gpuSeconds: 3 });
+      } finally {
+        await ledger.close();
+      }
+      // Opened again: nothing left to migrate.
+      await (await openLedger(target)).close();
+      await backend.rawExec(target, "UPDATE ledger_meta SET value = '3' WHERE key = 'schema_version'");
+      await expect(openLedger(target)).rejects.toThrow(
+        /ledger schema version 3 is not the version this sstar knows \(2\)/,
+      );
+    });
+
+    it("refuses UPDATE and DELETE of GPU entries through a raw connection", async () => {
+      const target = await backend.target();
+      const runId = uid("run");
+      const ledger = await openLedger(target);
+      try {
+        await ledger.recordGpu(gpu(runId));
+        await expect(
+          backend.rawExec(target, `UPDATE gpu_entries SET gpu_seconds = 0 WHERE run_id = '${runId}'`),
+        ).rejects.toThrow(/append-only/);
+        await expect(
+          backend.rawExec(target, `DELETE FROM gpu_entries WHERE run_id = '${runId}'`),
+        ).rejects.toThrow(/append-only/);
+        expect((await ledger.totals(runId)).rows[0]?.gpuSeconds).toBe(12.5);
       } finally {
         await ledger.close();
       }
