@@ -39,6 +39,7 @@ export function usageOfStages(
       completionTokens: 0,
       cachedTokens: 0,
       reasoningTokens: 0,
+      gpuSeconds: 0,
     };
     u.requests += t.requests;
     u.promptTokens += t.prompt;
@@ -71,6 +72,7 @@ export function priceUsage(
     cpuSeconds: sandboxCpuSeconds,
     wallSeconds: 0,
     tests: 0,
+    gpuSeconds: sum((u) => u.gpuSeconds),
   };
   return priceTotals({ runId: "", groupBy: [], rows: [row] }, table, options).total;
 }
