@@ -8,6 +8,8 @@ import type { SpendRecorder } from "../spend/spend-recorder";
 import type { ContentRef, ContentStore, KeyedStore } from "../store/content-store";
 
 /** What every stage's activities are built from: the boundaries they do their I/O through. */
+import type { RunTimelines } from "../worker/run-timeline";
+
 export interface PipelineDeps {
   store: ContentStore;
   llm: LlmGateway;
@@ -20,6 +22,8 @@ export interface PipelineDeps {
   spend: SpendRecorder;
   /** The ledger those records are read back from: a run's summary takes its spend from there. */
   ledger: Pick<SpendLedger, "entries">;
+  /** Where the worker's time goes per run (endpoint, sandbox, orchestration); absent in some tests. */
+  timeline?: RunTimelines;
 }
 
 /**

@@ -16,7 +16,16 @@ export type { PipelineDeps } from "./activity-support";
  * Every activity a worker serves, by the method's stages: generate, refine, synthesize tests and
  * compare (selection), grade; then the results folder, sweeps and spend caps. Each heartbeats.
  */
-export function createPipelineActivities(deps: PipelineDeps) {
+export function createPipelineActivities(untimed: PipelineDeps) {
+  const { timeline } = untimed;
+  // Every LLM request and sandbox batch counts in its run's time breakdown (worker/run-timeline.ts).
+  const deps: PipelineDeps = timeline
+    ? {
+        ...untimed,
+        llm: timeline.llm(untimed.llm),
+        executor: async () => timeline.executor(await untimed.executor()),
+      }
+    : untimed;
   const executor = new CachedExecutor(deps.executor, deps.executionCache, deps.spend);
   const rounds = new PublicTestRounds(deps.store, executor);
   const activities = {
@@ -32,7 +41,11 @@ export function createPipelineActivities(deps: PipelineDeps) {
   return Object.fromEntries(
     Object.entries(activities).map(([name, fn]) => [
       name,
-      heartbeating(fn as (...args: unknown[]) => Promise<unknown>),
+      heartbeating(
+        timeline
+          ? timeline.activity(fn as (...args: unknown[]) => Promise<unknown>)
+          : (fn as (...args: unknown[]) => Promise<unknown>),
+      ),
     ]),
   ) as typeof activities;
 }

@@ -10,6 +10,7 @@ import { erroredOutcome, type ProblemError } from "../method/problem-error";
 import { addTokenTotals, type RunSummary, summarizeRun } from "../method/run-summary";
 import type { ProblemScope } from "../spend/spend-recorder";
 import type { ContentRef, ContentStore } from "../store/content-store";
+import { readTimeBreakdown } from "../worker/run-timeline";
 import type { PipelineDeps } from "./activity-support";
 import { readNotRun } from "./budget-cap-activities";
 
@@ -168,6 +169,7 @@ export function resultsActivities(deps: PipelineDeps) {
         sandbox: paid.sandbox,
         ...(await readSkippedRows(input.resultsDir)),
         ...workerPreemptions(input.resultsDir),
+        ...timeBreakdown(deps, input.runId, input.resultsDir),
         // Where and why spend caps changed the run (only when caps are configured).
         ...(input.config.budget.caps
           ? { caps: capsSummary(outcomes, await readNotRun(input.resultsDir)) }
@@ -182,6 +184,17 @@ export function resultsActivities(deps: PipelineDeps) {
       return summary;
     },
   };
+}
+
+/** Where the run's wall time went, as its workers saw it (this one's figures written first). */
+function timeBreakdown(
+  deps: PipelineDeps,
+  runId: string,
+  resultsDir: string,
+): Pick<RunSummary, "time_breakdown_s"> {
+  if (deps.timeline?.breakdownOf(runId)) deps.timeline.flush();
+  const breakdown = readTimeBreakdown(resultsDir);
+  return breakdown ? { time_breakdown_s: breakdown } : {};
 }
 
 /**

@@ -52,6 +52,7 @@ export function formatSummary(summary: RunSummary): string {
             .join(", ")}`,
         ]
       : []),
+    ...(summary.time_breakdown_s ? [breakdownLine(summary.time_breakdown_s)] : []),
     ...(summary.gpu_time
       ? [
           `GPU time: ${summary.gpu_time.gpu_seconds.toFixed(1)} GPU-s (${summary.gpu_time.idle_gpu_seconds.toFixed(1)} of it idle), metered on the vLLM pods`,
@@ -88,4 +89,17 @@ function capsLines(caps: CapsSummary | undefined): string[] {
     `problems that ran under a cap: ${caps.problems_capped.length}`,
     ...caps.problems_capped.map((c) => `  ${c.problem_id}: ${describeCap(c)}`),
   ];
+}
+
+/** `time: 812 s wall = endpoint 790 (97%), sandbox 12 (1%), temporal 8 (1%), idle 2 (0%)`. */
+export function breakdownLine(b: {
+  endpoint: number;
+  sandbox: number;
+  temporal: number;
+  idle: number;
+  wall: number;
+}): string {
+  const part = (name: string, seconds: number) =>
+    `${name} ${seconds.toFixed(0)} (${b.wall > 0 ? ((100 * seconds) / b.wall).toFixed(0) : 0}%)`;
+  return `time: ${b.wall.toFixed(0)} s wall = ${part("endpoint", b.endpoint)}, ${part("sandbox", b.sandbox)}, ${part("temporal", b.temporal)}, ${part("idle", b.idle)}`;
 }

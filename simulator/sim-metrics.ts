@@ -60,6 +60,8 @@ export interface SimStats {
   /** Seconds with at least one sequence in flight, and seconds × sequences in flight. */
   busySeconds: number;
   sequenceSeconds: number;
+  /** Seconds from the first request to the last moment a sequence was in flight. */
+  spanSeconds: number;
 }
 
 function bump(record: Record<string, number>, key: string, by = 1): void {
@@ -96,6 +98,7 @@ export class SimMetrics {
     waiting: 0,
     busySeconds: 0,
     sequenceSeconds: 0,
+    spanSeconds: 0,
   };
 
   constructor(
@@ -242,6 +245,7 @@ export class SimMetrics {
       waiting: engine.waiting,
       busySeconds: engine.busySeconds,
       sequenceSeconds: engine.sequenceSeconds,
+      spanSeconds: engine.spanSeconds,
     });
   }
 }

@@ -54,6 +54,11 @@ export interface TimingStats {
   busySeconds: number;
   /** The integral of the number of sequences in flight over time (seconds × sequences). */
   sequenceSeconds: number;
+  /**
+   * Seconds from the first request's arrival to the last moment a sequence was in flight: the
+   * span over which busy time and batch fill are judged (0 before any request).
+   */
+  spanSeconds: number;
 }
 
 export interface TimingModel {
@@ -104,7 +109,7 @@ export class ZeroLatencyModel implements TimingModel {
   }
 
   stats(): TimingStats {
-    return { running: this.inFlight, waiting: 0, busySeconds: this.busySeconds, sequenceSeconds: 0 };
+    return { running: this.inFlight, waiting: 0, busySeconds: this.busySeconds, sequenceSeconds: 0, spanSeconds: this.busySeconds };
   }
 
   close(): void {}
@@ -145,6 +150,8 @@ export class BatchTimingModel implements TimingModel {
   private closed = false;
   private busySeconds = 0;
   private sequenceSeconds = 0;
+  private firstArrival: number | undefined;
+  private lastBusy: number | undefined;
 
   constructor(
     private readonly params: TimingConfig,
@@ -156,6 +163,7 @@ export class BatchTimingModel implements TimingModel {
   submit(spec: RequestSpec): ScheduledRequest {
     this.advance();
     const now = this.last;
+    this.firstArrival ??= now;
     let resolve!: (timing: RequestTiming) => void;
     const done = new Promise<RequestTiming>((r) => {
       resolve = r;
@@ -198,6 +206,8 @@ export class BatchTimingModel implements TimingModel {
       waiting: this.waitingQueue.length,
       busySeconds: this.busySeconds,
       sequenceSeconds: this.sequenceSeconds,
+      spanSeconds:
+        this.firstArrival === undefined ? 0 : Math.max(0, (this.lastBusy ?? this.firstArrival) - this.firstArrival),
     };
   }
 
@@ -276,6 +286,7 @@ export class BatchTimingModel implements TimingModel {
       if (this.running.size > 0) {
         this.busySeconds += step;
         this.sequenceSeconds += step * this.running.size;
+        this.lastBusy = this.last + step;
       }
       this.last += step;
       if (next > remaining) break;

@@ -48,6 +48,9 @@ export async function createWorker(target: TemporalTarget, deps: PipelineDepsOpt
     activities: { ...smokeActivities, ...createPipelineActivities(pipelineDeps) },
     // Kubernetes sends SIGTERM then waits terminationGracePeriodSeconds; finish what we hold first.
     shutdownGraceTime: `${WORKER_DRAIN_SECONDS}s`,
+    // Activities mostly wait on the endpoint: Temporal's default of 100 slots starved a vLLM batch
+    // (N=16 samples of many problems refine at once), so the limit is the endpoint's, not the worker's.
+    maxConcurrentActivityTaskExecutions: activitySlots(),
   });
   return {
     worker,
@@ -57,4 +60,10 @@ export async function createWorker(target: TemporalTarget, deps: PipelineDepsOpt
       await connection.close();
     },
   };
+}
+
+/** SSTAR_WORKER_ACTIVITY_SLOTS: activities one worker runs at once (default 1000). */
+export function activitySlots(): number {
+  const value = Number(process.env.SSTAR_WORKER_ACTIVITY_SLOTS);
+  return Number.isInteger(value) && value > 0 ? value : 1000;
 }

@@ -8,6 +8,7 @@ import type { ProgramExecutor } from "../sandbox/types";
 import { LedgerSpendRecorder } from "../spend/ledger-spend-recorder";
 import { CompositeSpendRecorder, type SpendRecorder } from "../spend/spend-recorder";
 import { LocalContentStore, LocalKeyedStore } from "../store/content-store";
+import { RunTimelines } from "./run-timeline";
 
 export interface PipelineDepsOptions {
   dataDir: string;
@@ -42,7 +43,9 @@ export async function createPipelineDeps(
       : createExecutor({ dataDir: options.dataDir, isolation: options.isolation, unsafe: options.unsafe });
     return executor;
   };
+  const timeline = new RunTimelines(options.dataDir);
   return {
+    timeline,
     store: new LocalContentStore(join(options.dataDir, "store")),
     llm: new OpenAiGateway(new LocalKeyedStore(join(options.dataDir, "cache", "llm")), spend),
     executionCache: new LocalKeyedStore(join(options.dataDir, "cache", "exec")),
@@ -51,6 +54,7 @@ export async function createPipelineDeps(
     spend,
     ledger,
     close: async () => {
+      timeline.close();
       try {
         if (executor) await (await executor).close();
       } finally {

@@ -4,6 +4,7 @@ import {
   defineQuery,
   executeChild,
   ParentClosePolicy,
+  patched,
   setHandler,
   workflowInfo,
 } from "@temporalio/workflow";
@@ -21,6 +22,20 @@ export const progressQuery = defineQuery<RunProgress>("progress");
 
 /** Children finished by one run of this workflow before it continues as new, to bound its history. */
 const CHILDREN_PER_HISTORY = 500;
+
+/**
+ * The events one run of this workflow may hold (sstar's rule: no history above 2,000), and what a
+ * child still costs it once started: its start (initiated, started), its completion, and the
+ * workflow task that handles it (three events). A child is started only while every child in
+ * flight still fits, so a history never outgrows the budget while it drains to continue as new.
+ */
+export const HISTORY_EVENT_BUDGET = 1_800;
+export const EVENTS_PER_CHILD = 6;
+
+/** Whether one more child fits in this history (pure, for the workflow and its tests). */
+export function childFits(historyLength: number, inFlight: number): boolean {
+  return historyLength + (inFlight + 1) * EVENTS_PER_CHILD <= HISTORY_EVENT_BUDGET;
+}
 
 /** The id of a problem's child workflow: stable, so a resumed run finds the children it started. */
 export function problemWorkflowId(runId: string, problemId: string): string {
@@ -116,11 +131,14 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<unknown> {
     inFlight.set(entry.id, child);
   };
 
+  const budgeted = patched("history-event-budget");
   while (state.nextOffset < total || inFlight.size > 0) {
+    const full = () => budgeted && !childFits(workflowInfo().historyLength, inFlight.size);
     const rollOver =
       finishedHere >= (input.childrenPerHistory ?? CHILDREN_PER_HISTORY) ||
-      workflowInfo().continueAsNewSuggested;
-    while (!rollOver && !stopped() && inFlight.size < config.window && state.nextOffset < total) {
+      workflowInfo().continueAsNewSuggested ||
+      (full() && inFlight.size === 0);
+    while (!rollOver && !stopped() && !full() && inFlight.size < config.window && state.nextOffset < total) {
       if (state.nextOffset - pageStart >= page.length) {
         pageStart = state.nextOffset;
         page = await acts.problemPage({ listRef, offset: state.nextOffset });

@@ -6,11 +6,12 @@ import { readPreemptions } from "../../cluster/worker-preemptions";
 import { readNamedJson } from "../../config/read-named-file";
 import type { RunSummary } from "../../method/run-summary";
 import { connectClient } from "../../runtime/temporal-client";
+import { readTimeBreakdown } from "../../worker/run-timeline";
 import type { RunProgress } from "../../workflows/pipeline-types";
 import { progressQuery } from "../../workflows/run-workflow";
 import { UsageError } from "../exit-errors";
 import type { GlobalOptions } from "../global-options";
-import { formatSummary } from "../summary-table";
+import { breakdownLine, formatSummary } from "../summary-table";
 import { withTemporal } from "../with-temporal";
 import { progressLine, resultsDirOf, runWorkflowId } from "./run";
 
@@ -45,10 +46,17 @@ export function registerStatus(program: Command): void {
           if (status === "RUNNING") {
             const progress = await client.workflow.getHandle(workflowId).query<RunProgress>(progressQuery);
             const preemptions = readPreemptions(resultsDir).length;
+            const breakdown = readTimeBreakdown(resultsDir);
             console.log(
               options.json
-                ? JSON.stringify({ status, ...progress, worker_preemptions: preemptions, ui: link })
-                : `${runId}: running\n${progressLine(progress)}${preemptions ? `\nsurvived ${preemptions} worker preemption(s) so far` : ""}\n${link}`,
+                ? JSON.stringify({
+                    status,
+                    ...progress,
+                    worker_preemptions: preemptions,
+                    ...(breakdown ? { time_breakdown_s: breakdown } : {}),
+                    ui: link,
+                  })
+                : `${runId}: running\n${progressLine(progress)}${preemptions ? `\nsurvived ${preemptions} worker preemption(s) so far` : ""}${breakdown ? `\n${breakdownLine(breakdown)}` : ""}\n${link}`,
             );
             return;
           }
