@@ -27,6 +27,8 @@ export interface SimProcess {
     busySeconds: number;
     sequenceSeconds: number;
     spanSeconds: number;
+    running: number;
+    waiting: number;
     requests: number;
     completionTokens: number;
   }>;

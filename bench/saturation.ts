@@ -38,7 +38,8 @@ export async function saturation(args: string[]): Promise<Record<string, unknown
       JSON.stringify({
         name: "bench-saturation",
         dataset: { path: dataset },
-        endpoints: { sim: { baseUrl: sim.url, concurrency: 256 } },
+        // The endpoint's batch, as a user of vLLM would state it (sstar learns it from /metrics otherwise).
+        endpoints: { sim: { baseUrl: sim.url, concurrency: 256, maxNumSeqs } },
         roles: {
           generator: {
             endpoint: "sim",
@@ -50,12 +51,21 @@ export async function saturation(args: string[]): Promise<Record<string, unknown
         selection: [{ method: "sstar" }],
         limits: { timeSec: 2 },
         window: Math.min(problems, 500),
+        admission: flagOf(args, "--admission", "endpoint"),
       }),
     );
     say(
       `saturation: ${problems} problems, N=${n}, R=${rounds}, simulated vLLM with max_num_seqs ${maxNumSeqs}; data in ${dir}`,
     );
+    // The endpoint's batch over time (every 10 s), to see where it ran short.
+    const timeline: { t: number; running: number; waiting: number }[] = [];
+    const t0 = Date.now();
+    const sampler = setInterval(async () => {
+      const s = await sim.stats().catch(() => undefined);
+      if (s) timeline.push({ t: Math.round((Date.now() - t0) / 1000), running: s.running, waiting: s.waiting });
+    }, 10_000);
     const run = await runSstar(join(dir, "data"), ["run", config, "--json"]);
+    clearInterval(sampler);
     if (run.code !== 0) throw new Error(`sstar run exited ${run.code}: ${run.stderr.slice(-3000)}`);
     const summary = JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}") as RunSummary;
     const stats = await sim.stats();
@@ -81,6 +91,8 @@ export async function saturation(args: string[]): Promise<Record<string, unknown
       completion_tokens: stats.completionTokens,
       worker_peak_rss_mb: run.peakRssMb,
       errored: summary.errored,
+      admission: flagOf(args, "--admission", "endpoint"),
+      batch_timeline: timeline.map((x) => `${x.t}s:${x.running}+${x.waiting}`).join(" "),
       machine: machine(),
       date: new Date().toISOString(),
     };

@@ -42,6 +42,19 @@ export interface RunSummary {
   /** In a cluster: the worker pods preempted, evicted or deleted while the run went on, which it survived. */
   worker_preemptions?: { count: number; events: WorkerPreemption[] };
   /**
+   * Where the run's wall time went (method/time-breakdown.ts): seconds waiting on the endpoint, in
+   * the sandbox, in orchestration (Temporal and the pipeline's own work) and idle; `wall` their sum;
+   * averaged over the `workers` that worked for the run.
+   */
+  time_breakdown_s?: {
+    endpoint: number;
+    sandbox: number;
+    temporal: number;
+    idle: number;
+    wall: number;
+    workers: number;
+  };
+  /**
    * In a cluster with vLLM pods: the GPU time the run was charged (metered on the pods, split by
    * generated tokens; docs/kubernetes.md), idle included, and what went to others or to no one.
    */

@@ -165,19 +165,21 @@ async function perTestTournament(
     allClusters.push(clusters);
     if (clusters.length < 2) continue;
     const clusterScore = clusters.map(() => 0);
-    for (let a = 0; a < clusters.length; a++) {
-      for (let b = a + 1; b < clusters.length; b++) {
-        for (const i of clusters[a] as number[]) {
-          for (const j of clusters[b] as number[]) {
-            const choices = await judge(i, j, t);
-            const points = judgmentPoints(choices);
-            clusterScore[a] = (clusterScore[a] ?? 0) + points[0];
-            clusterScore[b] = (clusterScore[b] ?? 0) + points[1];
-            matches.push({ a: i, b: j, test: t, choices, points });
-          }
-        }
-      }
-    }
+    const pairs: { a: number; b: number; i: number; j: number }[] = [];
+    for (let a = 0; a < clusters.length; a++)
+      for (let b = a + 1; b < clusters.length; b++)
+        for (const i of clusters[a] as number[]) for (const j of clusters[b] as number[]) pairs.push({ a, b, i, j });
+    // A test's matches are independent (each judgment depends only on its pair and test), so they
+    // are asked at once: one problem's tournament fills the endpoint's batch instead of trickling
+    // one comparison at a time. Scores and the record keep the reference's order.
+    const judged = await Promise.all(pairs.map(({ i, j }) => judge(i, j, t)));
+    pairs.forEach(({ a, b, i, j }, k) => {
+      const choices = judged[k] as [JudgeChoice, JudgeChoice];
+      const points = judgmentPoints(choices);
+      clusterScore[a] = (clusterScore[a] ?? 0) + points[0];
+      clusterScore[b] = (clusterScore[b] ?? 0) + points[1];
+      matches.push({ a: i, b: j, test: t, choices, points });
+    });
     const top = Math.max(...clusterScore);
     if (clusterScore.filter((s) => s === top).length === 1) {
       for (const member of clusters[clusterScore.indexOf(top)] as number[])

@@ -1,3 +1,4 @@
+import { BREAKDOWN_CATEGORIES } from "../method/time-breakdown";
 /**
  * The report as one self-contained HTML page (pure): inline CSS, inline SVG plots, and a small
  * inline script that marks each plot `data-rendered="ok"` once its SVG has laid out non-empty
@@ -196,6 +197,15 @@ export function renderHtmlReport(model: ReportModel): string {
     })),
     { title: "selection-method comparison", xLabel: "pass@1" },
   );
+  const time = model.timeBreakdown;
+  const timeBar = time
+    ? stackedBarsSvg(
+        ["run wall time"],
+        [...BREAKDOWN_CATEGORIES],
+        [BREAKDOWN_CATEGORIES.map((c) => time[c])],
+        { title: "where the run's wall time went", xLabel: "seconds", formatX: formatCount },
+      )
+    : "";
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -212,6 +222,7 @@ ${forecastTable(model)}
 ${figure("plot-pareto", "pass@1 against standalone spend per setting; ringed points joined by the dashed staircase are the Pareto front.", pareto)}
 ${figure("plot-stages", "Tokens by stage per setting (standalone).", stages)}
 ${figure("plot-methods", "pass@1 per selection method, grouped by budget setting; the dashed line is the oracle's pass@N.", methods)}
+${time ? figure("plot-time", `The run's ${time.wall.toFixed(0)} s of wall time: waiting on the endpoint, sandbox execution (no LLM request in flight), Temporal and the pipeline's own work (neither), idle (nothing in flight).`, timeBar) : ""}
 <h2>Settings</h2>
 ${settingsTable(model)}
 <p class="note">Tokens and cost are each setting's standalone spend (what it would cost run alone); ★ marks the Pareto front of (${usd ? "cost" : "tokens"}, pass@1).</p>

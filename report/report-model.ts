@@ -7,6 +7,7 @@ import { compareForecast, type Forecast, type ForecastCheck } from "../estimate/
 import type { PriceOptions, PriceTable } from "../ledger/prices";
 import { priceTotals } from "../ledger/prices";
 import type { ModelUsage, Totals } from "../ledger/types";
+import type { TimeBreakdownSeconds } from "../method/time-breakdown";
 import { paretoFront } from "./pareto";
 import { priceUsage } from "./price-usage";
 import type { SettingSpend, SettingsFile } from "./setting-results";
@@ -36,6 +37,8 @@ export interface ReportInput {
   forecast?: Forecast;
   /** The oracle's pass@N per budget setting (an upper bound for any selection), when known. */
   oracle?: { setting: string; passAtN: number }[];
+  /** Where the run's wall time went (summary.json `time_breakdown_s`), when recorded. */
+  timeBreakdown?: TimeBreakdownSeconds & { wall: number };
   generatedAt: string;
 }
 
@@ -95,6 +98,7 @@ export interface ReportModel {
   }[];
   ledger?: LedgerSection;
   forecast?: { forecast: Forecast; checks: ForecastCheck[]; basis: string };
+  timeBreakdown?: TimeBreakdownSeconds & { wall: number };
   notes: string[];
 }
 
@@ -222,6 +226,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     methodComparison,
     ...(ledger ? { ledger } : {}),
     ...(forecast ? { forecast } : {}),
+    ...(input.timeBreakdown ? { timeBreakdown: input.timeBreakdown } : {}),
     notes,
   };
 }

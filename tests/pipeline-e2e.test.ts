@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Client, Connection } from "@temporalio/client";
 import { DefaultLogger, Runtime, Worker } from "@temporalio/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatSummary } from "../cli/summary-table";
 import type { RunSummary } from "../method/run-summary";
 import { projectRoot } from "../runtime/paths";
 import { EmbeddedTemporalServer } from "../runtime/temporal-server";
@@ -76,6 +77,18 @@ describe("sstar run, end to end on the embedded server, the local sandbox and th
     expect(summary.tokens.generate?.completion).toBeGreaterThan(0);
     const written = JSON.parse(readFileSync(join(first, "runs", summary.run_id, "summary.json"), "utf8"));
     expect(written).toEqual(summary);
+  });
+
+  it("says where the run's wall time went: endpoint, sandbox, temporal and idle add up to the wall", () => {
+    const b = summary.time_breakdown_s;
+    expect(b?.workers).toBe(1);
+    expect(b?.endpoint).toBeGreaterThan(0);
+    expect(b?.sandbox).toBeGreaterThan(0);
+    expect((b?.endpoint ?? 0) + (b?.sandbox ?? 0) + (b?.temporal ?? 0) + (b?.idle ?? 0)).toBeCloseTo(
+      b?.wall ?? -1,
+      6,
+    );
+    expect(formatSummary(summary)).toMatch(/^time: \d+ s wall = endpoint \d+ \(\d+%\), sandbox/m);
   });
 
   it("measures the endpoint's generation throughput from its /metrics while the run goes", () => {

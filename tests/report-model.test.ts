@@ -298,6 +298,21 @@ describe("the HTML report", () => {
     expect(html.match(/data-mark="point"/g)).toHaveLength(fixture.settings.length);
   });
 
+  it("draws where the run's wall time went as a fourth plot when the summary recorded it", () => {
+    const timed = renderHtmlReport(
+      buildReportModel({
+        settings: fixture,
+        prices,
+        timeBreakdown: { endpoint: 90, sandbox: 6, temporal: 3, idle: 1, wall: 100 },
+        generatedAt: "2026-01-01T00:00:00Z",
+      }),
+    );
+    expect(timed.match(/<figure class="plot"/g)).toHaveLength(4);
+    expect(timed).toContain('id="plot-time"');
+    expect(timed).toContain("100 s of wall time");
+    for (const c of ["endpoint", "sandbox", "temporal", "idle"]) expect(timed).toContain(`>${c}<`);
+  });
+
   it("escapes labels", () => {
     const evil: SettingsFile = {
       ...fixture,

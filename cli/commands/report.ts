@@ -103,6 +103,7 @@ export async function reportCommand(
           oracle: [{ setting: budgetSettingLabel(summary.budget), passAtN: finalOracle }],
         }
       : {}),
+    ...(summary?.time_breakdown_s ? { timeBreakdown: summary.time_breakdown_s } : {}),
     generatedAt: new Date().toISOString(),
   });
   console.log(formatReportText(model));
