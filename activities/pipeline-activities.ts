@@ -1,4 +1,5 @@
 import { heartbeating, type PipelineDeps } from "./activity-support";
+import { admissionActivities } from "./admission-activities";
 import { budgetCapActivities } from "./budget-cap-activities";
 import { CachedExecutor } from "./cached-executor";
 import { compareActivities } from "./compare-activities";
@@ -37,6 +38,7 @@ export function createPipelineActivities(untimed: PipelineDeps) {
     ...resultsActivities(deps),
     ...sweepActivities(deps),
     ...budgetCapActivities(deps),
+    ...admissionActivities(),
   };
   return Object.fromEntries(
     Object.entries(activities).map(([name, fn]) => [

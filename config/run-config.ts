@@ -29,6 +29,11 @@ export const EndpointSchema = z
     timeoutSec: z.number().positive().default(600),
     /** Requests in flight to this endpoint from one worker. */
     concurrency: z.number().int().positive().default(16),
+    /**
+     * The server's batch (vLLM's --max-num-seqs), for admission by the endpoint's free slots;
+     * unset: learned from its /metrics while requests wait.
+     */
+    maxNumSeqs: z.number().int().positive().optional(),
     /** Whether one request may ask for `n` > 1 completions (vLLM yes; some proxies no). */
     supportsN: z.boolean().default(true),
   })
@@ -266,8 +271,13 @@ export const RunConfigSchema = z
       .strict()
       .default({}),
     seed: z.number().int().default(42),
-    /** Problems in flight at once (child workflows of the run). */
+    /** Problems in flight at once (child workflows of the run); with `admission: endpoint`, at most. */
     window: z.number().int().min(1).max(500).default(8),
+    /**
+     * `endpoint`: admit problems by the generator endpoint's free slots (its vLLM /metrics; see
+     * method/admission.ts), up to `window`; unset or `window`: a fixed window.
+     */
+    admission: z.enum(["window", "endpoint"]).optional(),
     sweep: SweepSchema.optional(),
   })
   .strict()

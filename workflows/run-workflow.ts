@@ -138,7 +138,28 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<unknown> {
       finishedHere >= (input.childrenPerHistory ?? CHILDREN_PER_HISTORY) ||
       workflowInfo().continueAsNewSuggested ||
       (full() && inFlight.size === 0);
-    while (!rollOver && !stopped() && !full() && inFlight.size < config.window && state.nextOffset < total) {
+    // By the endpoint's free slots: how many may start now (the call waits a while for room).
+    let room = Number.POSITIVE_INFINITY;
+    const byEndpoint = config.admission === "endpoint";
+    if (
+      byEndpoint &&
+      !rollOver &&
+      !stopped() &&
+      !full() &&
+      inFlight.size < config.window &&
+      state.nextOffset < total
+    )
+      room = (await acts.endpointRoom({ config, inFlight: inFlight.size })).room;
+    let admitted = 0;
+    while (
+      !rollOver &&
+      !stopped() &&
+      !full() &&
+      admitted < room &&
+      inFlight.size < config.window &&
+      state.nextOffset < total
+    ) {
+      admitted++;
       if (state.nextOffset - pageStart >= page.length) {
         pageStart = state.nextOffset;
         page = await acts.problemPage({ listRef, offset: state.nextOffset });
@@ -155,6 +176,16 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<unknown> {
         await continueAsNew<typeof runWorkflow>({ ...input, state });
       break;
     }
+    // Waiting for the endpoint's room is a reason to look again; a full window waits for a problem.
+    if (
+      byEndpoint &&
+      !rollOver &&
+      !full() &&
+      inFlight.size < config.window &&
+      state.nextOffset < total &&
+      !stopped()
+    )
+      continue;
     await Promise.race(inFlight.values());
   }
   if (state.endpointRefused && state.nextOffset < total)
