@@ -62,7 +62,8 @@ export async function saturation(args: string[]): Promise<Record<string, unknown
     const t0 = Date.now();
     const sampler = setInterval(async () => {
       const s = await sim.stats().catch(() => undefined);
-      if (s) timeline.push({ t: Math.round((Date.now() - t0) / 1000), running: s.running, waiting: s.waiting });
+      if (s)
+        timeline.push({ t: Math.round((Date.now() - t0) / 1000), running: s.running, waiting: s.waiting });
     }, 10_000);
     const run = await runSstar(join(dir, "data"), ["run", config, "--json"]);
     clearInterval(sampler);

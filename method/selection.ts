@@ -168,7 +168,8 @@ async function perTestTournament(
     const pairs: { a: number; b: number; i: number; j: number }[] = [];
     for (let a = 0; a < clusters.length; a++)
       for (let b = a + 1; b < clusters.length; b++)
-        for (const i of clusters[a] as number[]) for (const j of clusters[b] as number[]) pairs.push({ a, b, i, j });
+        for (const i of clusters[a] as number[])
+          for (const j of clusters[b] as number[]) pairs.push({ a, b, i, j });
     // A test's matches are independent (each judgment depends only on its pair and test), so they
     // are asked at once: one problem's tournament fills the endpoint's batch instead of trickling
     // one comparison at a time. Scores and the record keep the reference's order.

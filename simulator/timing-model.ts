@@ -109,7 +109,13 @@ export class ZeroLatencyModel implements TimingModel {
   }
 
   stats(): TimingStats {
-    return { running: this.inFlight, waiting: 0, busySeconds: this.busySeconds, sequenceSeconds: 0, spanSeconds: this.busySeconds };
+    return {
+      running: this.inFlight,
+      waiting: 0,
+      busySeconds: this.busySeconds,
+      sequenceSeconds: 0,
+      spanSeconds: this.busySeconds,
+    };
   }
 
   close(): void {}
@@ -207,7 +213,9 @@ export class BatchTimingModel implements TimingModel {
       busySeconds: this.busySeconds,
       sequenceSeconds: this.sequenceSeconds,
       spanSeconds:
-        this.firstArrival === undefined ? 0 : Math.max(0, (this.lastBusy ?? this.firstArrival) - this.firstArrival),
+        this.firstArrival === undefined
+          ? 0
+          : Math.max(0, (this.lastBusy ?? this.firstArrival) - this.firstArrival),
     };
   }
 
