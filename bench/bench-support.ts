@@ -78,6 +78,49 @@ export async function startSim(dir: string, configYaml: string): Promise<SimProc
   };
 }
 
+/**
+ * Writes the benchmark's run configuration (S* on the synthetic problems, one simulated endpoint
+ * with room for the whole batch) to `<dir>/run.json` and returns its path.
+ */
+export function writeBenchConfig(
+  dir: string,
+  o: {
+    name: string;
+    dataset: string;
+    simUrl: string;
+    n: number;
+    rounds: number;
+    window: number;
+    maxNumSeqs?: number;
+    admission?: string;
+  },
+): string {
+  const file = join(dir, "run.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name: o.name,
+      dataset: { path: o.dataset },
+      endpoints: {
+        sim: { baseUrl: o.simUrl, concurrency: 256, ...(o.maxNumSeqs ? { maxNumSeqs: o.maxNumSeqs } : {}) },
+      },
+      roles: {
+        generator: {
+          endpoint: "sim",
+          model: "sstar-sim-coder",
+          sampling: { temperature: 0.7, maxTokens: 2048 },
+        },
+      },
+      budget: { n: o.n, rounds: o.rounds },
+      selection: [{ method: "sstar" }],
+      limits: { timeSec: 2 },
+      window: o.window,
+      ...(o.admission ? { admission: o.admission } : {}),
+    }),
+  );
+  return file;
+}
+
 export interface RunResult {
   code: number | null;
   stdout: string;

@@ -4,12 +4,12 @@
 // request, its mean batch fill while busy (sequences running ÷ max_num_seqs), and where the run's
 // wall time went (the run's own time breakdown).
 // Usage: npm run -s bench -- saturation [--problems 100] [--json]
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunSummary } from "../method/run-summary";
 import { writeSyntheticProblems } from "../scripts/synthesize-problems";
-import { flagOf, machine, runSstar, say, startSim, writeResults } from "./bench-support";
+import { flagOf, machine, runSstar, say, startSim, writeBenchConfig, writeResults } from "./bench-support";
 
 export async function saturation(args: string[]): Promise<Record<string, unknown>> {
   const problems = Number(flagOf(args, "--problems", "100"));
@@ -32,28 +32,17 @@ export async function saturation(args: string[]): Promise<Record<string, unknown
     ].join("\n"),
   );
   try {
-    const config = join(dir, "run.json");
-    writeFileSync(
-      config,
-      JSON.stringify({
-        name: "bench-saturation",
-        dataset: { path: dataset },
-        // The endpoint's batch, as a user of vLLM would state it (sstar learns it from /metrics otherwise).
-        endpoints: { sim: { baseUrl: sim.url, concurrency: 256, maxNumSeqs } },
-        roles: {
-          generator: {
-            endpoint: "sim",
-            model: "sstar-sim-coder",
-            sampling: { temperature: 0.7, maxTokens: 2048 },
-          },
-        },
-        budget: { n, rounds },
-        selection: [{ method: "sstar" }],
-        limits: { timeSec: 2 },
-        window: Math.min(problems, 500),
-        admission: flagOf(args, "--admission", "endpoint"),
-      }),
-    );
+    // The endpoint's batch, as a user of vLLM would state it (sstar learns it from /metrics otherwise).
+    const config = writeBenchConfig(dir, {
+      name: "bench-saturation",
+      dataset,
+      simUrl: sim.url,
+      n,
+      rounds,
+      window: Math.min(problems, 500),
+      maxNumSeqs,
+      admission: flagOf(args, "--admission", "endpoint"),
+    });
     say(
       `saturation: ${problems} problems, N=${n}, R=${rounds}, simulated vLLM with max_num_seqs ${maxNumSeqs}; data in ${dir}`,
     );

@@ -2,7 +2,7 @@
 // N=4, R=1): do they all finish, in how much worker memory, with how large Temporal histories and
 // payloads, and does `sstar status` stay fast meanwhile?
 // Usage: npm run -s bench -- scale [--problems 1000] [--window 100] [--json]
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunSummary } from "../method/run-summary";
@@ -15,6 +15,7 @@ import {
   say,
   startSim,
   timeStatus,
+  writeBenchConfig,
   writeResults,
 } from "./bench-support";
 
@@ -28,26 +29,14 @@ export async function scale(args: string[]): Promise<Record<string, unknown>> {
   const dataDir = join(dir, "data");
   const statusMs: number[] = [];
   try {
-    const config = join(dir, "run.json");
-    writeFileSync(
-      config,
-      JSON.stringify({
-        name: "bench-scale",
-        dataset: { path: dataset },
-        endpoints: { sim: { baseUrl: sim.url, concurrency: 256 } },
-        roles: {
-          generator: {
-            endpoint: "sim",
-            model: "sstar-sim-coder",
-            sampling: { temperature: 0.7, maxTokens: 2048 },
-          },
-        },
-        budget: { n: 4, rounds: 1 },
-        selection: [{ method: "sstar" }],
-        limits: { timeSec: 2 },
-        window,
-      }),
-    );
+    const config = writeBenchConfig(dir, {
+      name: "bench-scale",
+      dataset,
+      simUrl: sim.url,
+      n: 4,
+      rounds: 1,
+      window,
+    });
     say(
       `scale: ${problems} problems, N=4, R=1, window ${window}, simulator at zero latency; data in ${dataDir}`,
     );
