@@ -123,7 +123,7 @@ export function compareActivities(deps: PipelineDeps, executor: CachedExecutor) 
       const recordRef = await deps.store.putJson({
         method: methodLabel(method),
         ...outcome,
-        tests: tools.log,
+        tests: tools.record(),
       });
       return {
         selected: outcome.selected,
