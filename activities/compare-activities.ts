@@ -1,4 +1,5 @@
 import type { RunConfig, SelectionConfig } from "../config/run-config";
+import { clusterBySignature } from "../method/clustering";
 import {
   methodLabel,
   type ProblemEntry,
@@ -35,6 +36,44 @@ import { RunSelectionTools } from "./pairwise-judging";
 export function compareActivities(deps: PipelineDeps, executor: CachedExecutor) {
   const loadProblem = problemLoader(deps.store);
   return {
+    /**
+     * The adaptive policy's evidence after a wave: how many execution clusters the public-passing
+     * candidates form on the synthesized inputs. The inputs are the ones selection asks for later,
+     * so the response and execution caches make this free for selection.
+     */
+    async waveClusters(input: {
+      config: RunConfig;
+      problem: ProblemEntry;
+      candidates: SelectionCandidateRef[];
+      scope: ProblemScope;
+    }): Promise<{ passingClusters: number; usage: UsageByStage }> {
+      const { config } = input;
+      const passing = input.candidates.filter((c) => c.publicScore === 1);
+      if (passing.length < 2) return { passingClusters: 0, usage: {} };
+      const problem = await loadProblem(input.problem.ref);
+      const codes = new Map(
+        await Promise.all(passing.map(async (c) => [c.index, await deps.store.getText(c.codeRef)] as const)),
+      );
+      const tools = new RunSelectionTools({
+        problem,
+        config,
+        codes,
+        llm: deps.llm,
+        executor,
+        rng: new SeededRandom(config.seed, problem.id, "adaptive-evidence"),
+        hidePredictedOutputs: false,
+        payer: activityPayer(input.scope, problem.id),
+      });
+      try {
+        const pool = passing.map((c) => c.index);
+        const outputs = await tools.outputsOnGeneratedTests(pool);
+        const clusters = clusterBySignature(pool, (c) => outputs.get(c) ?? []);
+        return { passingClusters: clusters.length, usage: tools.usage };
+      } catch (err) {
+        permanent(err);
+      }
+    },
+
     /** One selection method over the final candidates. */
     async selectCandidate(input: {
       config: RunConfig;

@@ -25,6 +25,9 @@ export function generateActivities(deps: PipelineDeps, rounds: PublicTestRounds)
       problem: ProblemEntry;
       /** The run and budget setting that pay for this problem. */
       scope: ProblemScope;
+      /** The adaptive policy's wave: samples first..first+count-1 (default: all N from 0). */
+      first?: number;
+      count?: number;
     }): Promise<{ rounds: SampleRound[]; usage: UsageByStage; shared: StageUsage }> {
       const { config } = input;
       const problem = await loadProblem(input.problem.ref);
@@ -35,14 +38,16 @@ export function generateActivities(deps: PipelineDeps, rounds: PublicTestRounds)
       });
       // The problem's first activity, on each attempt: a killed worker's gauges died with it, and
       // a failed attempt takes its start back below.
-      deps.spend.problemStarted(input.scope);
+      const first = input.first ?? 0;
+      const count = input.count ?? config.budget.n - first;
+      if (first === 0) deps.spend.problemStarted(input.scope);
       const payer = activityPayer(input.scope, problem.id);
       const usage: UsageByStage = {};
       const add = (stage: "generate" | "reask", u: StageUsage) => {
         usage[stage] = addStageUsage(usage[stage] ?? NO_USAGE, u);
       };
       try {
-        const keys = Array.from({ length: config.budget.n }, (_, i) => `sample${i}:round0`);
+        const keys = Array.from({ length: count }, (_, i) => `sample${first + i}:round0`);
         const call = await callRole(
           deps.llm,
           config,
@@ -77,7 +82,7 @@ export function generateActivities(deps: PipelineDeps, rounds: PublicTestRounds)
                   "reask",
                   problem.id,
                   messages,
-                  [`sample${i}:round0:retry${attempt}`],
+                  [`sample${first + i}:round0:retry${attempt}`],
                   payer,
                 );
                 add("reask", again.usage);
@@ -95,7 +100,7 @@ export function generateActivities(deps: PipelineDeps, rounds: PublicTestRounds)
           shared: split.shared,
         };
       } catch (err) {
-        deps.spend.problemAbandoned(input.scope);
+        if (first === 0) deps.spend.problemAbandoned(input.scope);
         permanent(err);
       }
     },

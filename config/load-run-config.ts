@@ -17,6 +17,8 @@ export interface ConfigOverrides {
   alsoGrade?: string[];
   /** Skip bad dataset rows, counting them, instead of refusing the dataset (`--skip-bad`). */
   skipBad?: boolean;
+  /** The adaptive budget policy (`--adaptive`). */
+  adaptive?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -74,6 +76,7 @@ function applyOverrides(raw: unknown, o: ConfigOverrides): unknown {
   if (o.n !== undefined) config.budget = { ...asObject(config.budget), n: o.n };
   if (o.rounds !== undefined) config.budget = { ...asObject(config.budget), rounds: o.rounds };
   if (o.seed !== undefined) config.seed = o.seed;
+  if (o.adaptive) config.budget = { ...asObject(config.budget), policy: "adaptive" };
   if (o.alsoGrade !== undefined && o.alsoGrade.length > 0) {
     const listed = Array.isArray(config.alsoGrade) ? (config.alsoGrade as unknown[]) : [];
     config.alsoGrade = [...new Set([...listed, ...o.alsoGrade])];

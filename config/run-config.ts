@@ -228,6 +228,12 @@ export const RunConfigSchema = z
          */
         selfDebugDecision: z.enum(["exit", "refine"]).default("exit"),
         caps: CapsSchema.optional(),
+        /**
+         * `fixed`: every problem gets N samples (the paper). `adaptive`: samples come in waves of
+         * `wave` and a problem stops drawing once its evidence is settled (method/adaptive-budget.ts).
+         */
+        policy: z.enum(["fixed", "adaptive"]).optional(),
+        wave: z.number().int().min(1).max(1024).optional(),
       })
       .strict()
       .default({

@@ -195,6 +195,16 @@ export interface ProblemOutcome {
   alsoGraded?: Record<string, AlsoGradedOutcome>;
   /** The spend cap that changed how this problem ran: which, its value against the limit, where, and what was done. */
   capped?: CapEvent;
+  /** Under the adaptive budget policy: what was drawn against the fixed budget, and why it stopped. */
+  adaptive?: AdaptiveOutcome;
+}
+
+export interface AdaptiveOutcome {
+  samplesDrawn: number;
+  samplesBudget: number;
+  waves: number;
+  stop: "budget" | "settled" | "hopeless";
+  detail: string;
 }
 
 /** One setting's result on one problem of a sweep. */

@@ -29,6 +29,16 @@ export interface RunSummary {
   oracle: { pass_at_n: number[]; mean_correct_share: number[]; by_difficulty: Record<string, number[]> };
   /** Final candidates, over all problems, kept as empty code (unparsable) or with no function to call. */
   candidates: { unparsable: number; no_entry_point: number };
+  /**
+   * Under the adaptive budget policy: samples drawn against the fixed budget (N per finished
+   * problem), what that saved, and how many problems stopped for each reason.
+   */
+  adaptive?: {
+    samples_drawn: number;
+    samples_budget: number;
+    samples_saved: number;
+    stopped: Record<"settled" | "hopeless" | "budget", number>;
+  };
   /** The same `methods` and `oracle` under each further grader of `alsoGrade` (e.g. `ref`). */
   also_graded?: Record<string, Pick<RunSummary, "methods" | "oracle">>;
   /** What was paid per stage: in a run's summary.json, from the spend ledger (every attempt, every resume). */
@@ -148,12 +158,22 @@ export function summarizeRun(runId: string, config: RunConfig, outcomes: Problem
       no_entry_point: outcomes.reduce((sum, o) => sum + (o.noEntryPoint ?? 0), 0),
     },
     ...alsoGradedScores(outcomes, config),
+    ...(config.budget.policy === "adaptive" ? { adaptive: adaptiveSavings(outcomes) } : {}),
     tokens,
     cache_saved: cacheSaved,
     tokens_source: "results",
     tokens_by_role: tokensByRole,
     roles,
   };
+}
+
+function adaptiveSavings(outcomes: ProblemOutcome[]): NonNullable<RunSummary["adaptive"]> {
+  const records = outcomes.flatMap((o) => (o.adaptive ? [o.adaptive] : []));
+  const drawn = records.reduce((sum, a) => sum + a.samplesDrawn, 0);
+  const budget = records.reduce((sum, a) => sum + a.samplesBudget, 0);
+  const stopped = { settled: 0, hopeless: 0, budget: 0 };
+  for (const a of records) stopped[a.stop]++;
+  return { samples_drawn: drawn, samples_budget: budget, samples_saved: budget - drawn, stopped };
 }
 
 /** Per stage and in total, the counts `pick` takes from each outcome's usage of that stage. */

@@ -1,7 +1,10 @@
 import { patched } from "@temporalio/workflow";
+import { waveDecision, waveSize } from "../method/adaptive-budget";
 import { ProblemCapCheck, selectionCallsLlm } from "../method/budget-caps";
 import { dedupePrograms } from "../method/clustering";
 import {
+  type AdaptiveOutcome,
+  addStageUsage,
   type MethodResult,
   mergeUsage,
   methodLabel,
@@ -9,6 +12,7 @@ import {
   type SampleHistory,
   type SampleRound,
   type SelectionCandidateRef,
+  type StageUsage,
   type UsageByStage,
 } from "../method/pipeline-records";
 import { budgetPoints, payingPoint } from "../method/sweep-grid";
@@ -70,11 +74,6 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
   let usage: UsageByStage = {};
   const caps = new ProblemCapCheck(config.budget.caps, input.capRates ?? {}, input.runCap);
 
-  // Stage 1a: N samples in one step (the activity asks for `n` where the endpoint supports it).
-  const generated = await llm.generateSamples({ config, problem, scope });
-  usage = mergeUsage(usage, generated.usage);
-  const histories: SampleHistory[] = generated.rounds.map((round, index) => ({ index, rounds: [round] }));
-
   // Stage 1b: each sample debugs independently until it passes its public tests or runs out of rounds;
   // with `refine` it then goes on against generated tests (workflows/sample-refinement.ts).
   const refinement =
@@ -91,41 +90,101 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
           refineScope,
         })
       : undefined;
-  await Promise.all(
-    histories.map(async (history) => {
-      if (refinement) return refinement.refine(history);
-      for (let round = 1; round < config.budget.rounds; round++) {
-        const last = history.rounds.at(-1);
-        // An unparsable sample is abandoned (as the reference does); a passing one stops.
-        if (!last?.codeRef || last.parseError !== undefined || passedPublic(last)) break;
-        // A reached spend cap (the problem's, or the run's passed in at its start) ends refinement.
-        if (caps.check(usage, "refine", round)) break;
-        const refined = await llm.refineSample({
-          config,
-          problem,
-          sampleIndex: history.index,
-          history: history.rounds,
-          scope: refineScope(history.index, round),
-        });
-        usage = mergeUsage(usage, refined.usage);
-        history.rounds.push(refined.round);
-      }
-    }),
-  );
+  const refineSample = async (history: SampleHistory) => {
+    if (refinement) return refinement.refine(history);
+    for (let round = 1; round < config.budget.rounds; round++) {
+      const last = history.rounds.at(-1);
+      // An unparsable sample is abandoned (as the reference does); a passing one stops.
+      if (!last?.codeRef || last.parseError !== undefined || passedPublic(last)) break;
+      // A reached spend cap (the problem's, or the run's passed in at its start) ends refinement.
+      if (caps.check(usage, "refine", round)) break;
+      const refined = await llm.refineSample({
+        config,
+        problem,
+        sampleIndex: history.index,
+        history: history.rounds,
+        scope: refineScope(history.index, round),
+      });
+      usage = mergeUsage(usage, refined.usage);
+      history.rounds.push(refined.round);
+    }
+  };
 
   const lastRound = config.budget.rounds - 1;
-  const finalCandidates: SelectionCandidateRef[] = histories.flatMap((h) => {
-    const r = codeAsOf(h, lastRound);
-    return r?.codeRef
-      ? [
-          {
-            index: h.index,
-            codeRef: r.codeRef,
-            publicScore: r.publicTotal ? r.publicPassed / r.publicTotal : 0,
-          },
-        ]
-      : [];
-  });
+  const finalCandidatesOf = (histories: SampleHistory[]): SelectionCandidateRef[] =>
+    histories.flatMap((h) => {
+      const r = codeAsOf(h, lastRound);
+      return r?.codeRef
+        ? [
+            {
+              index: h.index,
+              codeRef: r.codeRef,
+              publicScore: r.publicTotal ? r.publicPassed / r.publicTotal : 0,
+            },
+          ]
+        : [];
+    });
+
+  const histories: SampleHistory[] = [];
+  let generationShared: StageUsage | undefined;
+  let adaptive: AdaptiveOutcome | undefined;
+  if (config.budget.policy !== "adaptive") {
+    // Stage 1a: N samples in one step (the activity asks for `n` where the endpoint supports it).
+    const generated = await llm.generateSamples({ config, problem, scope });
+    usage = mergeUsage(usage, generated.usage);
+    generationShared = generated.shared;
+    histories.push(...generated.rounds.map((round, index) => ({ index, rounds: [round] })));
+    await Promise.all(histories.map(refineSample));
+  } else {
+    // The adaptive policy: waves of samples, each drawn and debugged, until the evidence is settled.
+    const budget = config.budget.n;
+    const wave = waveSize(config.budget.wave, budget);
+    let next = wave;
+    let waves = 0;
+    for (;;) {
+      const generated = await llm.generateSamples({
+        config,
+        problem,
+        scope,
+        first: histories.length,
+        count: next,
+      });
+      usage = mergeUsage(usage, generated.usage);
+      generationShared = generationShared
+        ? addStageUsage(generationShared, generated.shared)
+        : generated.shared;
+      const fresh = generated.rounds.map((round, i) => ({ index: histories.length + i, rounds: [round] }));
+      histories.push(...fresh);
+      waves++;
+      await Promise.all(fresh.map(refineSample));
+      const candidates = finalCandidatesOf(histories);
+      const evidence = await quick.waveClusters({ config, problem, candidates, scope });
+      usage = mergeUsage(usage, evidence.usage);
+      const decision = waveDecision(
+        {
+          drawn: histories.length,
+          budget,
+          publicPassing: candidates.filter((c) => c.publicScore === 1).length,
+          passingClusters: evidence.passingClusters,
+          bestPublicScore: Math.max(0, ...candidates.map((c) => c.publicScore)),
+        },
+        wave,
+      );
+      if (decision.stop) {
+        adaptive = {
+          samplesDrawn: histories.length,
+          samplesBudget: budget,
+          waves,
+          stop: decision.reason,
+          detail: decision.detail,
+        };
+        break;
+      }
+      next = decision.next;
+    }
+  }
+
+  const finalCandidates = finalCandidatesOf(histories);
 
   // Stage 2: every configured selection method, one after another so they share generated tests.
   const selections: { label: string; selected: number | null; reason: string; recordRef: ContentRef }[] = [];
@@ -163,7 +222,7 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
     scope,
   });
   const finalRef = (index: number | null) => finalCandidates.find((c) => c.index === index)?.codeRef;
-  const n = config.budget.n;
+  const n = histories.length;
   const judged = (grades: Record<string, boolean>) => {
     const passes = (ref: ContentRef | undefined) => (ref ? grades[ref] === true : false);
     return {
@@ -212,6 +271,7 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
     noEntryPoint: finalRounds.filter((r) => r?.noEntryPoint === true).length,
     ...(Object.keys(alsoGraded).length ? { alsoGraded } : {}),
     ...(caps.reached ? { capped: caps.reached } : {}),
+    ...(adaptive ? { adaptive } : {}),
   };
   const recordRef = await quick.writeProblemResult({
     resultsDir: input.resultsDir,
@@ -221,7 +281,7 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
       problem,
       histories,
       // The batched generation's prompt and request, which no single sample owns (for sweeps).
-      generationShared: generated.shared,
+      generationShared,
       finalCandidates,
       distinctPrograms: distinctPrograms(finalCandidates),
       selections,

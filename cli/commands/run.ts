@@ -58,6 +58,7 @@ export interface RunOptions extends WorkerHostingOptions {
   seed?: number;
   alsoGrade?: string[];
   skipBad?: boolean;
+  adaptive?: boolean;
   /** --retry-errored: the run the stored configuration must still name. */
   retryRunId?: string;
 }
@@ -91,6 +92,7 @@ export function registerRun(program: Command): void {
     .option("-n, --n <n>", "samples per problem (N)", int("-n"))
     .option("-r, --r <r>", "generation rounds (R: 1 generation + R-1 debug rounds)", int("-r"))
     .option("--seed <s>", "run seed", int("--seed"))
+    .option("--adaptive", "adaptive budget: samples in waves, a problem stops once its evidence is settled")
     .option(
       "--also-grade <grader>",
       "also grade every selected and oracle program with this grader (lcb or ref; repeatable); the summary gains also_graded.<grader>",
@@ -153,7 +155,7 @@ function storedRunConfig(
 export function configOverridesOf(
   options: Pick<
     RunOptions,
-    "endpoint" | "model" | "dataset" | "limit" | "n" | "r" | "seed" | "alsoGrade" | "skipBad"
+    "endpoint" | "model" | "dataset" | "limit" | "n" | "r" | "seed" | "alsoGrade" | "skipBad" | "adaptive"
   >,
 ): ConfigOverrides {
   return {
@@ -166,6 +168,7 @@ export function configOverridesOf(
     seed: options.seed,
     alsoGrade: options.alsoGrade,
     skipBad: options.skipBad,
+    adaptive: options.adaptive,
   };
 }
 
