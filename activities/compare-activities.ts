@@ -46,10 +46,10 @@ export function compareActivities(deps: PipelineDeps, executor: CachedExecutor) 
       problem: ProblemEntry;
       candidates: SelectionCandidateRef[];
       scope: ProblemScope;
-    }): Promise<{ passingClusters: number; usage: UsageByStage }> {
+    }): Promise<{ passingClusters: number[]; usage: UsageByStage }> {
       const { config } = input;
       const passing = input.candidates.filter((c) => c.publicScore === 1);
-      if (passing.length < 2) return { passingClusters: 0, usage: {} };
+      if (passing.length < 2) return { passingClusters: [], usage: {} };
       const problem = await loadProblem(input.problem.ref);
       const codes = new Map(
         await Promise.all(passing.map(async (c) => [c.index, await deps.store.getText(c.codeRef)] as const)),
@@ -68,7 +68,7 @@ export function compareActivities(deps: PipelineDeps, executor: CachedExecutor) 
         const pool = passing.map((c) => c.index);
         const outputs = await tools.outputsOnGeneratedTests(pool);
         const clusters = clusterBySignature(pool, (c) => outputs.get(c) ?? []);
-        return { passingClusters: clusters.length, usage: tools.usage };
+        return { passingClusters: clusters.map((c) => c.length), usage: tools.usage };
       } catch (err) {
         permanent(err);
       }

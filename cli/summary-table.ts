@@ -58,6 +58,11 @@ export function formatSummary(summary: RunSummary): string {
           `GPU time: ${summary.gpu_time.gpu_seconds.toFixed(1)} GPU-s (${summary.gpu_time.idle_gpu_seconds.toFixed(1)} of it idle), metered on the vLLM pods`,
         ]
       : []),
+    ...(summary.adaptive
+      ? [
+          `adaptive budget: ${summary.adaptive.samples_drawn} of ${summary.adaptive.samples_budget} samples drawn (${summary.adaptive.samples_saved} saved); stopped settled ${summary.adaptive.stopped.settled}, hopeless ${summary.adaptive.stopped.hopeless}, at budget ${summary.adaptive.stopped.budget}`,
+        ]
+      : []),
     ...(summary.skipped_rows?.count
       ? [
           `${summary.skipped_rows.count} bad dataset row(s) skipped (--skip-bad), not among the problems:`,

@@ -11,10 +11,10 @@ export interface WaveEvidence {
   /** Samples whose final program passes every public test. */
   publicPassing: number;
   /**
-   * Execution clusters among the public-passing samples on the synthesized inputs (samples with the
-   * same outputs on every input form one cluster); 0 when fewer than two pass.
+   * The sizes of the execution clusters among the public-passing samples on the synthesized inputs
+   * (samples with the same outputs on every input form one cluster); empty when fewer than two pass.
    */
-  passingClusters: number;
+  passingClusters: number[];
   /** The best public-test score (passed ÷ total) of any sample's final program. */
   bestPublicScore: number;
 }
@@ -25,6 +25,8 @@ export type WaveDecision =
 
 /** Agreement of this many public-passing samples settles a problem. */
 export const SETTLED_AGREEMENT = 2;
+/** A cluster this big, at least twice every other, dominates. */
+export const DOMINANT_SIZE = 3;
 
 /**
  * The rule, in order:
@@ -32,6 +34,10 @@ export const SETTLED_AGREEMENT = 2;
  * - at least two samples pass the public tests and all of them fall in one execution cluster on
  *   the synthesized inputs: more samples could only add members to that cluster or lose a
  *   tournament to it, so stop (`settled`);
+ * - at least three public-passing samples agree and every other cluster is at most half as big:
+ *   a further wave could overturn that majority only if it brought a cluster at least as big, which
+ *   the samples so far make unlikely, and the tournament already has both sides to compare
+ *   (`settled`, a dominant cluster);
  * - no sample passes a single public test after half the budget: the model does not understand
  *   the problem and more samples of the same prompt rarely change that, so stop (`hopeless`);
  * - otherwise draw the next wave (at most what is left of the budget).
@@ -39,11 +45,19 @@ export const SETTLED_AGREEMENT = 2;
 export function waveDecision(evidence: WaveEvidence, wave: number): WaveDecision {
   const { drawn, budget, publicPassing, passingClusters, bestPublicScore } = evidence;
   if (drawn >= budget) return { stop: true, reason: "budget", detail: `all ${budget} samples drawn` };
-  if (publicPassing >= SETTLED_AGREEMENT && passingClusters === 1)
+  const sizes = [...passingClusters].sort((a, b) => b - a);
+  const [largest = 0, second = 0] = sizes;
+  if (publicPassing >= SETTLED_AGREEMENT && sizes.length === 1)
     return {
       stop: true,
       reason: "settled",
       detail: `${publicPassing} public-passing samples agree on every synthesized input`,
+    };
+  if (largest >= DOMINANT_SIZE && largest >= 2 * second)
+    return {
+      stop: true,
+      reason: "settled",
+      detail: `${largest} of ${publicPassing} public-passing samples agree (clusters ${sizes.join(", ")})`,
     };
   if (bestPublicScore === 0 && drawn * 2 >= budget)
     return { stop: true, reason: "hopeless", detail: `no sample passed any public test in ${drawn}` };

@@ -5,7 +5,7 @@ const evidence = (e: Partial<WaveEvidence>): WaveEvidence => ({
   drawn: 4,
   budget: 16,
   publicPassing: 0,
-  passingClusters: 0,
+  passingClusters: [],
   bestPublicScore: 0.5,
   ...e,
 });
@@ -19,18 +19,29 @@ describe("the adaptive budget's stopping rule", () => {
   });
 
   it("stops when two or more public-passing samples fall in one execution cluster", () => {
-    expect(waveDecision(evidence({ publicPassing: 3, passingClusters: 1 }), 4)).toMatchObject({
+    expect(waveDecision(evidence({ publicPassing: 3, passingClusters: [3] }), 4)).toMatchObject({
       stop: true,
       reason: "settled",
     });
   });
 
   it("goes on when the passing samples disagree, or only one passes", () => {
-    expect(waveDecision(evidence({ publicPassing: 3, passingClusters: 2 }), 4)).toEqual({
+    expect(waveDecision(evidence({ publicPassing: 3, passingClusters: [2, 1] }), 4)).toEqual({
       stop: false,
       next: 4,
     });
-    expect(waveDecision(evidence({ publicPassing: 1, passingClusters: 0 }), 4)).toEqual({
+    expect(waveDecision(evidence({ publicPassing: 1, passingClusters: [] }), 4)).toEqual({
+      stop: false,
+      next: 4,
+    });
+  });
+
+  it("stops when one cluster of three or more is at least twice every other", () => {
+    expect(waveDecision(evidence({ publicPassing: 4, passingClusters: [1, 3] }), 4)).toMatchObject({
+      stop: true,
+      reason: "settled",
+    });
+    expect(waveDecision(evidence({ publicPassing: 5, passingClusters: [3, 2] }), 4)).toEqual({
       stop: false,
       next: 4,
     });

@@ -87,12 +87,13 @@ export async function eventually(check: () => Promise<void>, timeoutMs = 30_000)
 export async function startSimulatorProcess(
   dataDir: string,
   problems: string,
-  options: { seed: number; log?: string; config?: string; port?: number },
+  options: { seed: number; log?: string; config?: string; port?: number; profile?: "kind" | "realistic" },
 ): Promise<{ child: ChildProcess; url: string }> {
   const port = String(options.port ?? 0);
   const args = ["bin/sstar.js", "--data-dir", dataDir, "sim", "--port", port, "--problems", problems];
   args.push("--seed", String(options.seed), ...(options.log ? ["--log", options.log] : []));
   if (options.config) args.push("--config", options.config);
+  if (options.profile) args.push("--profile", options.profile);
   const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
