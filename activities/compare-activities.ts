@@ -35,6 +35,20 @@ import { RunSelectionTools } from "./pairwise-judging";
  */
 export function compareActivities(deps: PipelineDeps, executor: CachedExecutor) {
   const loadProblem = problemLoader(deps.store);
+  /** The execution and judging tools over the candidates' programs, paid under the problem's scope. */
+  const selectionTools = async (
+    config: RunConfig,
+    problem: Awaited<ReturnType<typeof loadProblem>>,
+    candidates: SelectionCandidateRef[],
+    scope: ProblemScope,
+    options: { rng: SeededRandom; hidePredictedOutputs: boolean },
+  ) => {
+    const codes = new Map(
+      await Promise.all(candidates.map(async (c) => [c.index, await deps.store.getText(c.codeRef)] as const)),
+    );
+    const payer = activityPayer(scope, problem.id);
+    return new RunSelectionTools({ problem, config, codes, llm: deps.llm, executor, payer, ...options });
+  };
   return {
     /**
      * The adaptive policy's evidence after a wave: how many execution clusters the public-passing
@@ -51,18 +65,9 @@ export function compareActivities(deps: PipelineDeps, executor: CachedExecutor) 
       const passing = input.candidates.filter((c) => c.publicScore === 1);
       if (passing.length < 2) return { passingClusters: [], usage: {} };
       const problem = await loadProblem(input.problem.ref);
-      const codes = new Map(
-        await Promise.all(passing.map(async (c) => [c.index, await deps.store.getText(c.codeRef)] as const)),
-      );
-      const tools = new RunSelectionTools({
-        problem,
-        config,
-        codes,
-        llm: deps.llm,
-        executor,
+      const tools = await selectionTools(config, problem, passing, input.scope, {
         rng: new SeededRandom(config.seed, problem.id, "adaptive-evidence"),
         hidePredictedOutputs: false,
-        payer: activityPayer(input.scope, problem.id),
       });
       try {
         const pool = passing.map((c) => c.index);
@@ -99,21 +104,10 @@ export function compareActivities(deps: PipelineDeps, executor: CachedExecutor) 
         });
         return { selected: null, reason: "no parsable sample", recordRef, usage: {}, standaloneUsage: {} };
       }
-      const codes = new Map(
-        await Promise.all(
-          input.candidates.map(async (c) => [c.index, await deps.store.getText(c.codeRef)] as const),
-        ),
-      );
       const rng = new SeededRandom(config.seed, problem.id, "selection", methodLabel(method));
-      const tools = new RunSelectionTools({
-        problem,
-        config,
-        codes,
-        llm: deps.llm,
-        executor,
+      const tools = await selectionTools(config, problem, input.candidates, input.scope, {
         rng,
         hidePredictedOutputs: method.method === "sstar" ? method.hidePredictedOutputs : false,
-        payer: activityPayer(input.scope, problem.id),
       });
       const candidates: SelectionCandidate[] = input.candidates.map((c) => ({
         index: c.index,
