@@ -51,8 +51,8 @@ export function compareActivities(deps: PipelineDeps, executor: CachedExecutor) 
   };
   return {
     /**
-     * The adaptive policy's evidence after a wave: how many execution clusters the public-passing
-     * candidates form on the synthesized inputs. The inputs are the ones selection asks for later,
+     * The adaptive policy's evidence after a wave: the sizes of the execution clusters the
+     * public-passing candidates form on the synthesized inputs. The inputs are the ones selection asks for later,
      * so the response and execution caches make this free for selection.
      */
     async waveClusters(input: {

@@ -174,15 +174,15 @@ export class TestSynthesis {
     adaptive: {},
   };
   private tests?: Promise<RunnableTest[]>;
+  private timeoutInputs?: Promise<RunnableTest[]>;
+  protected readonly runs = new Map<string, Promise<ExecutionResult>>();
+  private readonly adaptive = new Map<string, Promise<RunnableTest[]>>();
 
   /** The log in a fixed order: judgments are asked at once, so pairs finish in any order. */
   record(): TestSynthesis["log"] {
     const pairs = Object.keys(this.log.adaptive).sort();
     return { ...this.log, adaptive: Object.fromEntries(pairs.map((k) => [k, this.log.adaptive[k] ?? []])) };
   }
-  private timeoutInputs?: Promise<RunnableTest[]>;
-  protected readonly runs = new Map<string, Promise<ExecutionResult>>();
-  private readonly adaptive = new Map<string, Promise<RunnableTest[]>>();
 
   constructor(protected readonly o: SelectionToolsOptions) {
     this.rng = o.rng;

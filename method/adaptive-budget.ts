@@ -1,5 +1,5 @@
 /**
- * The adaptive budget policy's stopping rule (docs/sstar-method.md, "Adaptive budget"): after each
+ * The adaptive budget policy's stopping rule (docs/adaptive-budget.md): after each
  * wave of samples has been drawn and debugged, is the problem's evidence settled?
  */
 
