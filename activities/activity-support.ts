@@ -20,8 +20,11 @@ export interface PipelineDeps {
   datasetCacheDir: string;
   /** Where paid LLM responses and executed sandbox batches are recorded (the ledger first). */
   spend: SpendRecorder;
-  /** The ledger those records are read back from: a run's summary takes its spend from there. */
-  ledger: Pick<SpendLedger, "entries">;
+  /**
+   * The ledger those records are read back from (a run's summary takes its spend from there), which
+   * also keeps what an adaptive budget did not draw.
+   */
+  ledger: Pick<SpendLedger, "entries" | "recordSamplesSaved" | "samplesSaved">;
   /** Where the worker's time goes per run (endpoint, sandbox, orchestration); absent in some tests. */
   timeline?: RunTimelines;
 }

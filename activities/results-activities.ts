@@ -28,6 +28,20 @@ export function resultsActivities(deps: PipelineDeps) {
       const dir = join(input.resultsDir, "problems");
       await mkdir(dir, { recursive: true });
       const outcome: ProblemOutcome = { ...input.outcome, recordRef };
+      // What an adaptive budget did not draw, beside the spend (one entry per problem: a retry rewrites nothing).
+      const adaptive = outcome.adaptive;
+      if (adaptive)
+        await deps.ledger.recordSamplesSaved({
+          requestId: `samples-saved:${input.scope.runId}:${outcome.problemId}`,
+          runId: input.scope.runId,
+          budgetSetting: input.scope.budgetSetting,
+          problemId: outcome.problemId,
+          policy: "adaptive",
+          samplesBudget: adaptive.samplesBudget,
+          samplesDrawn: adaptive.samplesDrawn,
+          stop: adaptive.stop,
+          at: new Date().toISOString(),
+        });
       await writeFile(
         join(dir, `${encodeURIComponent(outcome.problemId)}.json`),
         `${JSON.stringify(outcome)}\n`,

@@ -12,11 +12,13 @@ import {
   gpuRow,
   insertEntry,
   insertGpuEntry,
+  insertSamplesSaved,
   iterateEntries,
   llmRow,
   queryLlmActivity,
   queryRunsSince,
   queryRunsUsingModel,
+  querySamplesSaved,
   queryTotals,
   type SqlExecutor,
   sandboxRow,
@@ -28,6 +30,8 @@ import type {
   LlmActivity,
   LlmSpendEntry,
   RecordResult,
+  SamplesSavedEntry,
+  SamplesSavedRow,
   SandboxSpendEntry,
   SpendLedger,
   Totals,
@@ -107,6 +111,16 @@ export class PostgresSpendLedger implements SpendLedger {
   async recordGpu(entry: GpuSpendEntry): Promise<RecordResult> {
     this.ensureOpen();
     return { duplicate: !(await insertGpuEntry(this.exec, gpuRow(entry, new Date().toISOString()))) };
+  }
+
+  async recordSamplesSaved(entry: SamplesSavedEntry): Promise<RecordResult> {
+    this.ensureOpen();
+    return { duplicate: !(await insertSamplesSaved(this.exec, entry, new Date().toISOString())) };
+  }
+
+  samplesSaved(runId: string): Promise<SamplesSavedRow[]> {
+    this.ensureOpen();
+    return querySamplesSaved(this.exec, runId);
   }
 
   llmActivity(model: string, from: string, to: string): Promise<LlmActivity[]> {

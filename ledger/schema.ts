@@ -10,8 +10,11 @@
  *
  * GPU time (version 2) has its own table: it is not paid per request but metered per slice of
  * time and split between runs, so its rows have other columns; its requestIds are unique there.
+ *
+ * Samples an adaptive budget did not draw (version 3) have their own table too: they are not spend
+ * but what was not spent, one row per finished problem, so no sum over spend ever includes them.
  */
-export const LEDGER_SCHEMA_VERSION = 2;
+export const LEDGER_SCHEMA_VERSION = 3;
 
 export const LEDGER_SCHEMA = `
 CREATE TABLE IF NOT EXISTS ledger_meta (
@@ -65,10 +68,27 @@ CREATE INDEX IF NOT EXISTS gpu_entries_run ON gpu_entries (run_id, slice_from);
 -- The meter reads every run's responses from one model in a window of time.
 CREATE INDEX IF NOT EXISTS spend_entries_model_at ON spend_entries (model, at);
 
+-- Version 3: per finished problem, the samples its fixed budget would have drawn and those an
+-- adaptive budget policy drew (docs/adaptive-budget.md).
+CREATE TABLE IF NOT EXISTS samples_saved (
+  request_id TEXT PRIMARY KEY,
+  run_id TEXT NOT NULL,
+  budget_setting TEXT NOT NULL,
+  problem_id TEXT NOT NULL,
+  policy TEXT NOT NULL,
+  samples_budget BIGINT NOT NULL CHECK (samples_budget >= 0),
+  samples_drawn BIGINT NOT NULL CHECK (samples_drawn >= 0 AND samples_drawn <= samples_budget),
+  stop_reason TEXT NOT NULL,
+  at TEXT NOT NULL,
+  recorded_at TEXT NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS samples_saved_run ON samples_saved (run_id, budget_setting);
+
 INSERT INTO ledger_meta (key, value) VALUES ('schema_version', '${LEDGER_SCHEMA_VERSION}')
   ON CONFLICT (key) DO NOTHING;
--- A version-1 ledger has everything above now; only its version number is left to move.
-UPDATE ledger_meta SET value = '2' WHERE key = 'schema_version' AND value = '1';
+-- A version-1 or -2 ledger has everything above now; only its version number is left to move.
+UPDATE ledger_meta SET value = '3' WHERE key = 'schema_version' AND value IN ('1', '2');
 `;
 
 /**
@@ -86,6 +106,10 @@ CREATE TRIGGER IF NOT EXISTS gpu_entries_no_update BEFORE UPDATE ON gpu_entries
 BEGIN SELECT RAISE(ABORT, 'gpu_entries is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS gpu_entries_no_delete BEFORE DELETE ON gpu_entries
 BEGIN SELECT RAISE(ABORT, 'gpu_entries is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS samples_saved_no_update BEFORE UPDATE ON samples_saved
+BEGIN SELECT RAISE(ABORT, 'samples_saved is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS samples_saved_no_delete BEFORE DELETE ON samples_saved
+BEGIN SELECT RAISE(ABORT, 'samples_saved is append-only'); END;
 `;
 
 export const POSTGRES_APPEND_ONLY_GUARDS = `
@@ -103,6 +127,13 @@ END
 $$;
 CREATE OR REPLACE TRIGGER gpu_entries_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON gpu_entries
   FOR EACH STATEMENT EXECUTE FUNCTION gpu_entries_append_only();
+CREATE OR REPLACE FUNCTION samples_saved_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'samples_saved is append-only';
+END
+$$;
+CREATE OR REPLACE TRIGGER samples_saved_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON samples_saved
+  FOR EACH STATEMENT EXECUTE FUNCTION samples_saved_append_only();
 `;
 
 /** Column order used by every INSERT (both dialects). */
@@ -140,6 +171,20 @@ export const GPU_COLUMNS = [
   "gpu_seconds",
   "slice_from",
   "slice_to",
+  "at",
+  "recorded_at",
+] as const;
+
+/** Column order of the saved-samples table's INSERT (both dialects). */
+export const SAMPLES_SAVED_COLUMNS = [
+  "request_id",
+  "run_id",
+  "budget_setting",
+  "problem_id",
+  "policy",
+  "samples_budget",
+  "samples_drawn",
+  "stop_reason",
   "at",
   "recorded_at",
 ] as const;

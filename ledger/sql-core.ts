@@ -2,7 +2,7 @@
  * The SQL both implementations share: the insert, the totals query and its folding into rows,
  * and keyset paging of entries. A dialect only supplies placeholders and a way to run a statement.
  */
-import { ENTRY_COLUMNS, GPU_COLUMNS, LEDGER_SCHEMA_VERSION } from "./schema";
+import { ENTRY_COLUMNS, GPU_COLUMNS, LEDGER_SCHEMA_VERSION, SAMPLES_SAVED_COLUMNS } from "./schema";
 import {
   type GpuSpendEntry,
   type GroupKey,
@@ -10,6 +10,8 @@ import {
   type LlmActivity,
   type LlmSpendEntry,
   type ModelUsage,
+  type SamplesSavedEntry,
+  type SamplesSavedRow,
   type SandboxSpendEntry,
   type Totals,
   type TotalsKey,
@@ -18,6 +20,7 @@ import {
   validateGpuEntry,
   validateGroupBy,
   validateLlmEntry,
+  validateSamplesSavedEntry,
   validateSandboxEntry,
 } from "./types";
 
@@ -120,6 +123,56 @@ export async function insertGpuEntry(db: SqlExecutor, row: unknown[]): Promise<b
     `INSERT INTO gpu_entries (${GPU_COLUMNS.join(", ")}) VALUES (${values}) ` +
     "ON CONFLICT (request_id) DO NOTHING";
   return (await db.run(sql, row)) === 1;
+}
+
+/** Inserts one saved-samples row; true when it was new. */
+export async function insertSamplesSaved(
+  db: SqlExecutor,
+  input: SamplesSavedEntry,
+  recordedAt: string,
+): Promise<boolean> {
+  const e = validateSamplesSavedEntry(input);
+  const values = SAMPLES_SAVED_COLUMNS.map((_, i) => db.placeholder(i + 1)).join(", ");
+  const sql =
+    `INSERT INTO samples_saved (${SAMPLES_SAVED_COLUMNS.join(", ")}) VALUES (${values}) ` +
+    "ON CONFLICT (request_id) DO NOTHING";
+  const row = [
+    e.requestId,
+    e.runId,
+    e.budgetSetting,
+    e.problemId,
+    e.policy,
+    e.samplesBudget,
+    e.samplesDrawn,
+    e.stop,
+    e.at,
+    recordedAt,
+  ];
+  return (await db.run(sql, row)) === 1;
+}
+
+export async function querySamplesSaved(db: SqlExecutor, runId: string): Promise<SamplesSavedRow[]> {
+  const raw = await db.all(
+    "SELECT budget_setting, stop_reason, COUNT(*) AS problems, SUM(samples_budget) AS samples_budget, " +
+      `SUM(samples_drawn) AS samples_drawn FROM samples_saved WHERE run_id = ${db.placeholder(1)} ` +
+      "GROUP BY budget_setting, stop_reason",
+    [runId],
+  );
+  const rows = new Map<string, SamplesSavedRow>();
+  for (const r of raw) {
+    const budgetSetting = String(r.budget_setting);
+    let row = rows.get(budgetSetting);
+    if (!row) {
+      row = { budgetSetting, problems: 0, samplesBudget: 0, samplesDrawn: 0, samplesSaved: 0, stopped: {} };
+      rows.set(budgetSetting, row);
+    }
+    row.problems += num(r.problems);
+    row.samplesBudget += num(r.samples_budget);
+    row.samplesDrawn += num(r.samples_drawn);
+    row.samplesSaved = row.samplesBudget - row.samplesDrawn;
+    row.stopped[String(r.stop_reason)] = num(r.problems);
+  }
+  return [...rows.values()].sort((a, b) => compareNullable(a.budgetSetting, b.budgetSetting));
 }
 
 function isoOrThrow(what: string, value: string): string {

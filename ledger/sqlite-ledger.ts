@@ -14,11 +14,13 @@ import {
   gpuRow,
   insertEntry,
   insertGpuEntry,
+  insertSamplesSaved,
   iterateEntries,
   llmRow,
   queryLlmActivity,
   queryRunsSince,
   queryRunsUsingModel,
+  querySamplesSaved,
   queryTotals,
   type SqlExecutor,
   sandboxRow,
@@ -30,6 +32,8 @@ import type {
   LlmActivity,
   LlmSpendEntry,
   RecordResult,
+  SamplesSavedEntry,
+  SamplesSavedRow,
   SandboxSpendEntry,
   SpendLedger,
   Totals,
@@ -115,6 +119,14 @@ export class SqliteSpendLedger implements SpendLedger {
 
   async recordGpu(entry: GpuSpendEntry): Promise<RecordResult> {
     return { duplicate: !(await insertGpuEntry(this.exec, gpuRow(entry, new Date().toISOString()))) };
+  }
+
+  async recordSamplesSaved(entry: SamplesSavedEntry): Promise<RecordResult> {
+    return { duplicate: !(await insertSamplesSaved(this.exec, entry, new Date().toISOString())) };
+  }
+
+  samplesSaved(runId: string): Promise<SamplesSavedRow[]> {
+    return querySamplesSaved(this.exec, runId);
   }
 
   llmActivity(model: string, from: string, to: string): Promise<LlmActivity[]> {

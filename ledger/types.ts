@@ -61,6 +61,36 @@ export interface GpuSpendEntry {
   at: string;
 }
 
+/**
+ * What the adaptive budget policy did not spend on one problem: the samples the fixed budget would
+ * have drawn and the samples it drew (docs/adaptive-budget.md). Written once per finished problem;
+ * the tokens those samples would have cost are an estimate and are never stored as spend.
+ */
+export interface SamplesSavedEntry {
+  requestId: string;
+  runId: string;
+  budgetSetting: string;
+  problemId: string;
+  /** The budget policy that saved them (today only `adaptive`). */
+  policy: string;
+  samplesBudget: number;
+  samplesDrawn: number;
+  /** Why the problem stopped drawing: `settled`, `hopeless` or `budget`. */
+  stop: string;
+  at: string;
+}
+
+/** A run's saved samples per budget setting, as `samplesSaved` reads them back. */
+export interface SamplesSavedRow {
+  budgetSetting: string;
+  problems: number;
+  samplesBudget: number;
+  samplesDrawn: number;
+  samplesSaved: number;
+  /** Problems per stopping reason. */
+  stopped: Record<string, number>;
+}
+
 /** One LLM response of any run, as the GPU meter reads it: when it ran and what it generated. */
 export interface LlmActivity {
   runId: string;
@@ -157,6 +187,10 @@ export interface SpendLedger {
   recordLlm(entry: LlmSpendEntry): Promise<RecordResult>;
   recordSandbox(entry: SandboxSpendEntry): Promise<RecordResult>;
   recordGpu(entry: GpuSpendEntry): Promise<RecordResult>;
+  /** What a budget policy did not draw for one problem (idempotent by requestId, like spend). */
+  recordSamplesSaved(entry: SamplesSavedEntry): Promise<RecordResult>;
+  /** A run's saved samples per budget setting, sorted by it; empty for a fixed-budget run. */
+  samplesSaved(runId: string): Promise<SamplesSavedRow[]>;
   /**
    * Every run's LLM responses from `model` received in [from, to): what the GPU meter splits a
    * slice of the endpoint's time by.
@@ -236,6 +270,27 @@ export const gpuEntrySchema = z.object({
 
 export function validateGpuEntry(entry: GpuSpendEntry): GpuSpendEntry {
   return parseOrThrow(gpuEntrySchema, entry, "GPU ledger entry");
+}
+
+export const samplesSavedEntrySchema = z
+  .object({
+    requestId: label,
+    runId: label,
+    budgetSetting: label,
+    problemId: label,
+    policy: label,
+    samplesBudget: count,
+    samplesDrawn: count,
+    stop: label,
+    at: isoTime,
+  })
+  .refine((e) => e.samplesDrawn <= e.samplesBudget, {
+    message: "samplesDrawn is more than samplesBudget",
+    path: ["samplesDrawn"],
+  });
+
+export function validateSamplesSavedEntry(entry: SamplesSavedEntry): SamplesSavedEntry {
+  return parseOrThrow(samplesSavedEntrySchema, entry, "samples-saved ledger entry");
 }
 
 export function validateLlmEntry(entry: LlmSpendEntry): LlmSpendEntry {

@@ -7,7 +7,7 @@ import {
   priceTotals,
   selectPriceTable,
 } from "../ledger/prices";
-import type { SpendCounts, SpendLedger, Totals } from "../ledger/types";
+import type { SamplesSavedRow, SpendCounts, SpendLedger, Totals } from "../ledger/types";
 
 /** Spend totals in the snake_case shape scripts read (`sstar ledger --json`). */
 export interface SpendTotalsJson {
@@ -40,6 +40,42 @@ export interface RunLedgerReport {
   totals: SpendTotalsJson;
   /** One row per (stage, role); sandbox batches have no role (`null`). */
   rows: ({ stage: string; role: string | null } & SpendTotalsJson)[];
+  /**
+   * What an adaptive budget did not draw, per budget setting (absent for a fixed-budget run). The
+   * tokens are an estimate: the run's mean completion tokens of generation and debugging per drawn
+   * sample, times the samples not drawn; they are never part of the totals.
+   */
+  samples_saved?: SamplesSavedJson[];
+}
+
+export interface SamplesSavedJson {
+  budget_setting: string;
+  problems: number;
+  samples_budget: number;
+  samples_drawn: number;
+  samples_saved: number;
+  stopped: Record<string, number>;
+  est_completion_tokens_saved: number;
+}
+
+/** Stages whose spend grows with the samples drawn: what a sample not drawn would have cost. */
+const PER_SAMPLE_STAGES = new Set(["generate", "refine"]);
+
+function samplesSavedJson(saved: SamplesSavedRow[], byStage: Totals): SamplesSavedJson[] {
+  const perSample = byStage.rows
+    .filter((r) => PER_SAMPLE_STAGES.has(r.key.stage ?? ""))
+    .reduce((sum, r) => sum + r.completionTokens, 0);
+  const drawn = saved.reduce((sum, r) => sum + r.samplesDrawn, 0);
+  const mean = drawn > 0 ? perSample / drawn : 0;
+  return saved.map((r) => ({
+    budget_setting: r.budgetSetting,
+    problems: r.problems,
+    samples_budget: r.samplesBudget,
+    samples_drawn: r.samplesDrawn,
+    samples_saved: r.samplesSaved,
+    stopped: r.stopped,
+    est_completion_tokens_saved: Math.round(mean * r.samplesSaved),
+  }));
 }
 
 function totalsJson(counts: SpendCounts, cost: CostBreakdown): SpendTotalsJson {
@@ -83,6 +119,7 @@ export function runLedgerReport(
   byStageRole: Totals,
   whole: Totals,
   options: PriceOptions = {},
+  saved: SamplesSavedRow[] = [],
 ): RunLedgerReport {
   const table = selectPriceTable(loadPriceFile());
   const rows = priceTotals(byStageRole, table, options).rows;
@@ -96,6 +133,7 @@ export function runLedgerReport(
       role: row.key.role ?? null,
       ...totalsJson(row, row.cost),
     })),
+    ...(saved.length ? { samples_saved: samplesSavedJson(saved, byStageRole) } : {}),
   };
 }
 
@@ -117,6 +155,7 @@ export async function readRunLedgerReport(
       await ledger.totals(runId, { groupBy: ["stage", "role"] }),
       await ledger.totals(runId),
       options,
+      await ledger.samplesSaved(runId),
     );
   } finally {
     await ledger.close();

@@ -145,6 +145,8 @@ describe("LedgerTotalsCollector (run totals read from the ledger at scrape time)
       recordLlm: async () => ({ duplicate: false }),
       recordSandbox: async () => ({ duplicate: false }),
       recordGpu: async () => ({ duplicate: false }),
+      recordSamplesSaved: async () => ({ duplicate: false }),
+      samplesSaved: async () => [],
       llmActivity: async () => [],
       runsUsingModel: async () => [],
       entries: async function* () {},

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ProblemOutcome } from "../method/pipeline-records";
 import type { RunSummary } from "../method/run-summary";
 import { projectRoot } from "../runtime/paths";
+import type { RunLedgerReport } from "../spend/run-ledger-report";
 import { killHard, startSimulatorProcess, tempDir } from "./helpers/processes";
 import { jsonOutput, runSstar } from "./helpers/sstar-cli";
 
@@ -17,6 +18,7 @@ const PROBLEMS = 6;
 interface PolicyRun {
   summary: RunSummary;
   outcomes: Map<string, ProblemOutcome>;
+  ledger: RunLedgerReport;
 }
 
 async function runWith(url: string, adaptive: boolean): Promise<PolicyRun> {
@@ -42,7 +44,13 @@ async function runWith(url: string, adaptive: boolean): Promise<PolicyRun> {
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l) as ProblemOutcome);
-  return { summary, outcomes: new Map(outcomes.map((o) => [o.problemId, o] as const)) };
+  const ledger = await runSstar(["--data-dir", dir, "ledger", summary.run_id, "--json"]);
+  expect(ledger.code, ledger.stderr).toBe(0);
+  return {
+    summary,
+    outcomes: new Map(outcomes.map((o) => [o.problemId, o] as const)),
+    ledger: jsonOutput<RunLedgerReport>(ledger),
+  };
 }
 
 describe("the adaptive budget policy", () => {
@@ -92,5 +100,20 @@ describe("the adaptive budget policy", () => {
   it("pays fewer completion tokens (from the ledger) when problems settle early", () => {
     if ((adaptive.summary.adaptive?.samples_saved ?? 0) > 0)
       expect(adaptive.summary.tokens.total.completion).toBeLessThan(fixed.summary.tokens.total.completion);
+  });
+
+  it("keeps the samples not drawn in the ledger, apart from the spend", () => {
+    expect(fixed.ledger.samples_saved).toBeUndefined();
+    const [row, ...others] = adaptive.ledger.samples_saved ?? [];
+    expect(others).toEqual([]);
+    const a = adaptive.summary.adaptive;
+    expect(row).toMatchObject({
+      problems: PROBLEMS,
+      samples_budget: a?.samples_budget,
+      samples_drawn: a?.samples_drawn,
+      samples_saved: a?.samples_saved,
+    });
+    if ((a?.samples_saved ?? 0) > 0) expect(row?.est_completion_tokens_saved).toBeGreaterThan(0);
+    expect(adaptive.ledger.totals.completion_tokens).toBe(adaptive.summary.tokens.total.completion);
   });
 });

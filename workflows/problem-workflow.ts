@@ -1,5 +1,5 @@
 import { patched } from "@temporalio/workflow";
-import { waveDecision, waveSize } from "../method/adaptive-budget";
+import { type WaveDecision, waveDecision, waveSize } from "../method/adaptive-budget";
 import { ProblemCapCheck, selectionCallsLlm } from "../method/budget-caps";
 import { dedupePrograms } from "../method/clustering";
 import {
@@ -141,6 +141,21 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
     const wave = waveSize(config.budget.wave, budget);
     let next = wave;
     let waves = 0;
+    const judgeWave = async (): Promise<WaveDecision> => {
+      const candidates = finalCandidatesOf(histories);
+      const evidence = await quick.waveClusters({ config, problem, candidates, scope });
+      usage = mergeUsage(usage, evidence.usage);
+      return waveDecision(
+        {
+          drawn: histories.length,
+          budget,
+          publicPassing: candidates.filter((c) => c.publicScore === 1).length,
+          passingClusters: evidence.passingClusters,
+          bestPublicScore: Math.max(0, ...candidates.map((c) => c.publicScore)),
+        },
+        wave,
+      );
+    };
     for (;;) {
       const generated = await llm.generateSamples({
         config,
@@ -156,20 +171,22 @@ export async function problemWorkflow(input: ProblemWorkflowInput): Promise<Prob
       const fresh = generated.rounds.map((round, i) => ({ index: histories.length + i, rounds: [round] }));
       histories.push(...fresh);
       waves++;
-      await Promise.all(fresh.map(refineSample));
-      const candidates = finalCandidatesOf(histories);
-      const evidence = await quick.waveClusters({ config, problem, candidates, scope });
-      usage = mergeUsage(usage, evidence.usage);
-      const decision = waveDecision(
-        {
-          drawn: histories.length,
-          budget,
-          publicPassing: candidates.filter((c) => c.publicScore === 1).length,
-          passingClusters: evidence.passingClusters,
-          bestPublicScore: Math.max(0, ...candidates.map((c) => c.publicScore)),
-        },
-        wave,
-      );
+      // A wave whose first answers already settle the problem skips its debug rounds: they could only
+      // add public-passing samples to evidence that needs none (patched: earlier runs replay without it).
+      const needsDebug = fresh.some((h) => {
+        const first = h.rounds[0];
+        return first?.codeRef && first.parseError === undefined && !passedPublic(first);
+      });
+      let decision: WaveDecision | undefined;
+      if (needsDebug && config.budget.rounds > 1 && patched("adaptive-settle-before-debug")) {
+        const early = await judgeWave();
+        if (early.stop && early.reason === "settled")
+          decision = { ...early, detail: `${early.detail}, before the last wave's debug rounds` };
+      }
+      if (!decision) {
+        await Promise.all(fresh.map(refineSample));
+        decision = await judgeWave();
+      }
       if (decision.stop) {
         adaptive = {
           samplesDrawn: histories.length,

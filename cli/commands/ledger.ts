@@ -21,7 +21,7 @@ export function registerLedger(program: Command): void {
     .argument("<run>", "the run id (a folder under <data-dir>/runs)")
     .option(
       "--json",
-      "one JSON object: run_id, price_version, totals (prompt_tokens, completion_tokens, …) and rows per stage and role",
+      "one JSON object: run_id, price_version, totals (prompt_tokens, completion_tokens, …), rows per stage and role, and samples_saved for an adaptive budget",
     )
     .action(async (runId: string, options: { json?: boolean }) => {
       const { dataDir } = program.opts<GlobalOptions>();
@@ -83,9 +83,18 @@ export function formatLedgerReport(report: RunLedgerReport): string {
   const unpriced = [
     ...new Set(report.totals.unpriced.map((u) => `${u.model} on ${u.endpoint}: ${u.reason}`)),
   ];
+  const saved = (report.samples_saved ?? []).map(
+    (s) =>
+      `  ${s.budget_setting}: ${s.samples_drawn} of ${s.samples_budget} samples drawn over ${s.problems} problems, ` +
+      `${s.samples_saved} not drawn (about ${s.est_completion_tokens_saved} completion tokens; ` +
+      `${Object.entries(s.stopped)
+        .map(([why, n]) => `${n} ${why}`)
+        .join(", ")})`,
+  );
   return [
     `${report.run_id}: spend from the ledger, priced with price table ${report.price_version}`,
     formatTable(header, rows),
     ...(unpriced.length ? ["unpriced (not in the cost):", ...unpriced.map((u) => `  ${u}`)] : []),
+    ...(saved.length ? ["adaptive budget (not spent, not in the totals):", ...saved] : []),
   ].join("\n");
 }

@@ -12,6 +12,7 @@ import type {
   GroupKey,
   LedgerEntry,
   LlmSpendEntry,
+  SamplesSavedEntry,
   SandboxSpendEntry,
   SpendLedger,
   TotalsRow,
@@ -133,6 +134,21 @@ function sandbox(runId: string, over: Partial<SandboxSpendEntry> = {}): SandboxS
     wallSeconds: 2.25,
     tests: 7,
     at: "2025-03-01T10:00:01.000Z",
+    ...over,
+  };
+}
+
+function saved(runId: string, problemId: string, over: Partial<SamplesSavedEntry> = {}): SamplesSavedEntry {
+  return {
+    requestId: `samples-saved:${runId}:${problemId}:${over.budgetSetting ?? ""}`,
+    runId,
+    budgetSetting: "n=16,r=3",
+    problemId,
+    policy: "adaptive",
+    samplesBudget: 16,
+    samplesDrawn: 4,
+    stop: "settled",
+    at: "2025-03-01T10:00:02.000Z",
     ...over,
   };
 }
@@ -560,7 +576,7 @@ export function ledgerBehaviourSuite(name: string, backend: LedgerBackend): void
         );
       }));
 
-    it("migrates a version-1 ledger in place: its entries kept, GPU entries added, version 2; a newer version is refused", async () => {
+    it("migrates a version-1 ledger in place: its entries kept, GPU entries and saved samples added, version 3; a newer version is refused", async () => {
       const target = await backend.emptyTarget();
       const runId = uid("run");
       await backend.rawExec(target, LEDGER_V1_SCHEMA);
@@ -578,10 +594,84 @@ export function ledgerBehaviourSuite(name: string, backend: LedgerBackend): void
       }
       // Opened again: nothing left to migrate.
       await (await openLedger(target)).close();
-      await backend.rawExec(target, "UPDATE ledger_meta SET value = '3' WHERE key = 'schema_version'");
+      await backend.rawExec(target, "UPDATE ledger_meta SET value = '4' WHERE key = 'schema_version'");
       await expect(openLedger(target)).rejects.toThrow(
-        /ledger schema version 3 is not the version this sstar knows \(2\)/,
+        /ledger schema version 4 is not the version this sstar knows \(3\)/,
       );
+    });
+
+    it("migrates a version-2 ledger (GPU entries, no saved samples) in place to version 3", async () => {
+      const target = await backend.emptyTarget();
+      const runId = uid("run");
+      await backend.rawExec(target, LEDGER_V1_SCHEMA);
+      await backend.rawExec(
+        target,
+        "CREATE TABLE gpu_entries (request_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, budget_setting TEXT NOT NULL, stage TEXT NOT NULL, model TEXT NOT NULL, endpoint TEXT NOT NULL, gpu_seconds DOUBLE PRECISION NOT NULL, slice_from TEXT NOT NULL, slice_to TEXT NOT NULL, at TEXT NOT NULL, recorded_at TEXT NOT NULL)",
+      );
+      await backend.rawExec(target, "UPDATE ledger_meta SET value = '2' WHERE key = 'schema_version'");
+      const ledger = await openLedger(target);
+      try {
+        await ledger.recordSamplesSaved(saved(runId, "p1"));
+        expect((await ledger.samplesSaved(runId))[0]).toMatchObject({ samplesSaved: 12 });
+      } finally {
+        await ledger.close();
+      }
+    });
+
+    it("keeps what an adaptive budget did not draw: once per request id, summed per budget setting and reason", () =>
+      withLedger(async (ledger) => {
+        const runId = uid("run");
+        expect(await ledger.samplesSaved(runId)).toEqual([]);
+        const first = saved(runId, "p1");
+        expect(await ledger.recordSamplesSaved(first)).toEqual({ duplicate: false });
+        expect(await ledger.recordSamplesSaved(first)).toEqual({ duplicate: true });
+        await ledger.recordSamplesSaved(saved(runId, "p2", { samplesDrawn: 16, stop: "budget" }));
+        await ledger.recordSamplesSaved(saved(runId, "p3", { samplesDrawn: 8, stop: "hopeless" }));
+        await ledger.recordSamplesSaved(saved(runId, "p4", { budgetSetting: "n=8,r=2", samplesBudget: 8 }));
+        expect(await ledger.samplesSaved(runId)).toEqual([
+          {
+            budgetSetting: "n=16,r=3",
+            problems: 3,
+            samplesBudget: 48,
+            samplesDrawn: 28,
+            samplesSaved: 20,
+            stopped: { settled: 1, budget: 1, hopeless: 1 },
+          },
+          {
+            budgetSetting: "n=8,r=2",
+            problems: 1,
+            samplesBudget: 8,
+            samplesDrawn: 4,
+            samplesSaved: 4,
+            stopped: { settled: 1 },
+          },
+        ]);
+        // Saved samples are not spend: the run's totals hold none of them.
+        expect((await ledger.totals(runId)).rows).toEqual([]);
+      }));
+
+    it("refuses a saved-samples entry that drew more than its budget, naming the field", () =>
+      withLedger(async (ledger) => {
+        await expect(
+          ledger.recordSamplesSaved(saved(uid("run"), "p1", { samplesDrawn: 20 })),
+        ).rejects.toThrow(/samplesDrawn/);
+      }));
+
+    it("refuses UPDATE and DELETE of saved samples through a raw connection", async () => {
+      const target = await backend.target();
+      const runId = uid("run");
+      const ledger = await openLedger(target);
+      try {
+        await ledger.recordSamplesSaved(saved(runId, "p1"));
+        await expect(
+          backend.rawExec(target, `UPDATE samples_saved SET samples_drawn = 0 WHERE run_id = '${runId}'`),
+        ).rejects.toThrow(/append-only/);
+        await expect(
+          backend.rawExec(target, `DELETE FROM samples_saved WHERE run_id = '${runId}'`),
+        ).rejects.toThrow(/append-only/);
+      } finally {
+        await ledger.close();
+      }
     });
 
     it("refuses UPDATE and DELETE of GPU entries through a raw connection", async () => {
