@@ -172,7 +172,8 @@ export function renderHtmlReport(model: ReportModel): string {
   const pareto = paretoScatterSvg(
     model.rows.map((r) => ({
       label: rowLabel(r),
-      group: labels.get(r.method) ?? r.method,
+      // The adaptive budget's points get their own colour: the plot compares policies as well as methods.
+      group: `${labels.get(r.method) ?? r.method}${r.policy === "adaptive" ? " (adaptive)" : ""}`,
       x: spendOf(r),
       y: r.passAt1,
       onFront: r.onParetoFront,

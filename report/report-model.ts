@@ -25,6 +25,11 @@ export const STAGE_ORDER = [
 
 export interface ReportInput {
   settings: SettingsFile;
+  /**
+   * Other runs shown beside it on the same table and plots (e.g. an adaptive run beside a sweep):
+   * their settings only; the ledger, forecast and time sections stay the first run's.
+   */
+  compared?: SettingsFile[];
   prices: PriceTable;
   priceOptions?: PriceOptions;
   /** The ledger's totals for the run grouped by budget setting and stage; absent or empty when none. */
@@ -46,6 +51,9 @@ export interface SettingRow {
   setting: string;
   n: number;
   rounds: number;
+  policy?: "adaptive";
+  /** The run the row comes from when the report compares several (`sstar report --with`). */
+  runId?: string;
   method: string;
   problems: number;
   passAt1: number;
@@ -137,7 +145,12 @@ function ledgerSection(ledger: Totals, input: ReportInput): LedgerSection {
 export function buildReportModel(input: ReportInput): ReportModel {
   const { settings, prices } = input;
   const notes: string[] = [];
-  const rows: SettingRow[] = settings.settings.map((s) => {
+  const compared = input.compared ?? [];
+  const all = [
+    ...settings.settings.map((s) => ({ s, runId: settings.runId })),
+    ...compared.flatMap((file) => file.settings.map((s) => ({ s, runId: file.runId }))),
+  ];
+  const rows: SettingRow[] = all.map(({ s, runId }) => {
     const cost = priceUsage(s.standalone.usage, s.standalone.sandboxCpuSeconds, prices, input.priceOptions);
     const paid = priceUsage(s.paid.usage, s.paid.sandboxCpuSeconds, prices, input.priceOptions);
     const stageValues = Object.entries(s.standalone.byStage);
@@ -145,6 +158,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
       setting: s.setting,
       n: s.n,
       rounds: s.rounds,
+      ...(s.policy ? { policy: s.policy } : {}),
+      ...(compared.length ? { runId } : {}),
       method: s.method,
       problems: s.problems,
       passAt1: s.passAt1,
@@ -162,6 +177,10 @@ export function buildReportModel(input: ReportInput): ReportModel {
       onParetoFront: false,
     };
   });
+  if (compared.length)
+    notes.push(
+      `Settings of run${compared.length > 1 ? "s" : ""} ${compared.map((c) => c.runId).join(", ")} are shown beside ${settings.runId}'s; the ledger section is ${settings.runId}'s alone.`,
+    );
   const spendAxis = rows.some((r) => r.costUsd > 0) ? "usd" : "tokens";
   if (spendAxis === "tokens")
     notes.push("Nothing in this run costs money under the price table, so spend is shown in tokens.");

@@ -8,7 +8,7 @@ import type { RunConfig } from "../config/run-config";
 import type { Totals } from "../ledger/types";
 import type { Stage } from "../method/pipeline-records";
 import type { RunSummary } from "../method/run-summary";
-import { budgetSettingLabel } from "../spend/budget-setting";
+import { runBudgetSetting } from "../spend/budget-setting";
 import { usageOfStages } from "./price-usage";
 import type { SettingResult, SettingSpend, SettingsFile } from "./setting-results";
 
@@ -67,9 +67,10 @@ export function settingsOfRun(summary: RunSummary, config: RunConfig): SettingsF
   const settings: SettingResult[] = Object.entries(summary.methods).map(([method, m]) => {
     const spend = spendOfStages(summary, [...SHARED_STAGES, ...selectionStagesOf(method)], config);
     return {
-      setting: budgetSettingLabel({ n, rounds }),
+      setting: runBudgetSetting(config),
       n,
       rounds,
+      ...(config.budget.policy === "adaptive" ? { policy: "adaptive" as const } : {}),
       method,
       problems: summary.problems,
       passAt1: m.pass_at_1,

@@ -19,6 +19,8 @@ export interface SettingResult {
   setting: string;
   n: number;
   rounds: number;
+  /** `adaptive` when the setting drew its samples under the adaptive budget (at most n of them). */
+  policy?: "adaptive";
   method: string;
   problems: number;
   passAt1: number;

@@ -11,7 +11,11 @@ export function budgetSettingLabel({ n, rounds }: BudgetSetting): string {
   return `n=${n},r=${rounds}`;
 }
 
-/** The label of the budget setting a run configuration pays for. */
-export function runBudgetSetting(config: RunConfig): string {
-  return budgetSettingLabel(config.budget);
+/**
+ * The label of the budget setting a run configuration pays for. An adaptive budget is a setting of
+ * its own (`n=16,r=3,adaptive`: at most N samples), so its spend never mixes with the fixed N's.
+ */
+export function runBudgetSetting(config: Pick<RunConfig, "budget">): string {
+  const label = budgetSettingLabel(config.budget);
+  return config.budget.policy === "adaptive" ? `${label},adaptive` : label;
 }

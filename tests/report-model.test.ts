@@ -16,6 +16,7 @@ import { runSpendByStage } from "../report/run-spend";
 import type { SettingsFile } from "../report/setting-results";
 import { niceTicks } from "../report/svg-plots";
 import { projectRoot } from "../runtime/paths";
+import { runBudgetSetting } from "../spend/budget-setting";
 
 const prices = selectPriceTable(loadPriceFile());
 const fixture = JSON.parse(
@@ -94,6 +95,45 @@ describe("settingsOfRun", () => {
     ]);
     expect(selectionStagesOf("majority_vote(score=agreement)")).toEqual(["test_inputs"]);
     expect(selectionStagesOf("llm_judge(grounding=code_only)")).toEqual(["fallback_judge"]);
+  });
+});
+
+describe("an adaptive run beside a sweep on one chart", () => {
+  const config = loadRunConfig("sstar-qwen2.5-coder-7b", { n: 4, rounds: 3, adaptive: true });
+  const sstarSetting = fixture.settings.find((s) => s.method.startsWith("sstar") && s.setting === "n=4,r=3");
+  const adaptive: SettingsFile = {
+    runId: "adaptive-run",
+    kind: "run",
+    settings: [
+      {
+        ...(sstarSetting as SettingsFile["settings"][number]),
+        setting: runBudgetSetting(config),
+        policy: "adaptive",
+      },
+    ],
+  };
+  const model = buildReportModel({
+    settings: fixture,
+    compared: [adaptive],
+    prices,
+    generatedAt: "2026-01-01T00:00:00Z",
+  });
+
+  it("labels an adaptive run's budget setting apart from the fixed one it is capped by", () => {
+    expect(runBudgetSetting(config)).toBe("n=4,r=3,adaptive");
+    expect(runBudgetSetting(loadRunConfig("sstar-qwen2.5-coder-7b", { n: 4, rounds: 3 }))).toBe("n=4,r=3");
+  });
+
+  it("puts the sweep's fixed settings and the adaptive point in one table, Pareto front and plot", () => {
+    expect(model.rows).toHaveLength(fixture.settings.length + 1);
+    const last = model.rows.at(-1);
+    expect(last).toMatchObject({ setting: "n=4,r=3,adaptive", policy: "adaptive", runId: "adaptive-run" });
+    expect(model.rows[0]?.runId).toBe(fixture.runId);
+    expect(model.notes.join(" ")).toContain("adaptive-run");
+    const html = renderHtmlReport(model);
+    expect(html.match(/data-mark="point"/g)).toHaveLength(fixture.settings.length + 1);
+    expect(html).toContain("(adaptive)");
+    expect(formatReportText(model)).toContain("n=4,r=3,adaptive");
   });
 });
 

@@ -20,7 +20,7 @@ import {
 import { readLedgerTotals, readSandboxCpuByProblem } from "../../report/run-ledger";
 import { settingsOfRun, withLedgerSandbox } from "../../report/run-settings";
 import { runSpendByStage } from "../../report/run-spend";
-import { budgetSettingLabel } from "../../spend/budget-setting";
+import { budgetSettingLabel, runBudgetSetting } from "../../spend/budget-setting";
 import { UsageError } from "../exit-errors";
 import type { GlobalOptions } from "../global-options";
 import { resultsDirOf } from "./run";
@@ -34,7 +34,12 @@ export function registerReport(program: Command): void {
     .argument("<run>", "the run id (a folder under <data-dir>/runs)")
     .option("--html <file>", "where to write the HTML report (default: <run dir>/report.html)")
     .option("--prices <file>", "price file (default: ledger/default-prices.json)")
-    .action(async (runId: string, options: { html?: string; prices?: string }) => {
+    .option(
+      "--with <run>",
+      "another run or sweep whose settings join the table and plots (e.g. an --adaptive run beside a sweep); repeatable",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .action(async (runId: string, options: { html?: string; prices?: string; with?: string[] }) => {
       const { dataDir } = program.opts<GlobalOptions>();
       const htmlFile = await reportCommand(dataDir, runId, options);
       process.stderr.write(`report written to ${htmlFile}\n`);
@@ -42,11 +47,8 @@ export function registerReport(program: Command): void {
 }
 
 /** `sstar report`: prints the table and writes the HTML; returns the HTML file's path. */
-export async function reportCommand(
-  dataDir: string,
-  runId: string,
-  options: { html?: string; prices?: string },
-): Promise<string> {
+/** A run's or sweep's folder as a report reads it: its settings (with the ledger's sandbox time). */
+async function readRunForReport(dataDir: string, runId: string) {
   const resultsDir = resultsDirOf(dataDir, runId);
   if (!existsSync(resultsDir)) {
     const runs = existsSync(join(dataDir, "runs")) ? readdirSync(join(dataDir, "runs")) : [];
@@ -63,6 +65,30 @@ export async function reportCommand(
     readSettingsFile(resultsDir) ?? (summary && config ? settingsOfRun(summary, config) : undefined);
   if (!found) throw new UsageError(`run ${runId} has neither settings.json nor a finished summary.json`);
   const settings = ledger ? withLedgerSandbox(found, ledger) : found;
+  const finalOracle = summary?.oracle?.pass_at_n?.at(-1);
+  const oracle =
+    summary && finalOracle !== undefined
+      ? [
+          {
+            setting: config ? runBudgetSetting(config) : budgetSettingLabel(summary.budget),
+            passAtN: finalOracle,
+          },
+        ]
+      : [];
+  return { resultsDir, config, summary, ledger, settings, oracle };
+}
+
+export async function reportCommand(
+  dataDir: string,
+  runId: string,
+  options: { html?: string; prices?: string; with?: string[] },
+): Promise<string> {
+  const { resultsDir, config, summary, ledger, settings, oracle } = await readRunForReport(dataDir, runId);
+  const compared = [];
+  for (const other of options.with ?? []) {
+    if (other === runId) throw new UsageError(`--with ${other}: that is the report's own run`);
+    compared.push(await readRunForReport(dataDir, other));
+  }
 
   const forecast = readForecast(resultsDir);
   let runSpend: ReportInput["runSpend"];
@@ -89,19 +115,17 @@ export async function reportCommand(
       reusedPilot: spend.reusedPilot,
     };
   }
-  const finalOracle = summary?.oracle?.pass_at_n?.at(-1);
   const model = buildReportModel({
     settings,
+    ...(compared.length ? { compared: compared.map((c) => c.settings) } : {}),
     prices: selectPriceTable(loadPriceFile(options.prices)),
     // GPU time is priced at the throughput the run measured on its endpoints, where it did.
     priceOptions: { throughput: readRunThroughput(resultsDir) },
     ...(ledger ? { ledger } : {}),
     ...(runSpend ? { runSpend } : {}),
     ...(forecast ? { forecast } : {}),
-    ...(summary && finalOracle !== undefined
-      ? {
-          oracle: [{ setting: budgetSettingLabel(summary.budget), passAtN: finalOracle }],
-        }
+    ...(oracle.length || compared.length
+      ? { oracle: [...oracle, ...compared.flatMap((c) => c.oracle)] }
       : {}),
     ...(summary?.time_breakdown_s ? { timeBreakdown: summary.time_breakdown_s } : {}),
     generatedAt: new Date().toISOString(),
