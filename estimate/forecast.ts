@@ -76,6 +76,9 @@ export interface PilotProblemSpend {
   completionTokens: number;
   /** Its cost under the price table (0 for a free endpoint). */
   costUsd: number;
+  /** Under an adaptive budget: the samples it drew, of at most `samplesBudget`. */
+  samplesDrawn?: number;
+  samplesBudget?: number;
 }
 
 export interface ForecastInput {
@@ -125,6 +128,16 @@ export interface Forecast {
     seconds: { estimate: number; low: number; high: number } | null;
   };
   pilot: { seconds: number | null; tokens_per_problem_mean: number; tokens_per_problem_sd: number };
+  /**
+   * Under an adaptive budget (the pilot ran with it): the samples the run will draw, with the same
+   * interval method, against the fixed budget's M x N. Tokens and cost above already follow the
+   * policy, since every pilot problem paid for what it drew.
+   */
+  adaptive?: {
+    samples_budget: number;
+    samples_drawn: { estimate: number; low: number; high: number };
+    samples_saved_fraction: number;
+  };
   price_version: string;
   unpriced: string[];
   created_at: string;
@@ -186,6 +199,22 @@ export function forecastRun(input: ForecastInput): Forecast {
     };
   };
   const ceil = (x: number) => (Number.isFinite(x) ? Math.ceil(x) : x);
+  const drawn = pilot.map((p) => p.samplesDrawn);
+  const budgetOf = pilot.map((p) => p.samplesBudget);
+  let adaptive: Forecast["adaptive"];
+  if (pilot.length > 0 && drawn.every((d) => d !== undefined) && budgetOf.every((b) => b !== undefined)) {
+    const samples = populationTotal(drawn as number[], problems, level);
+    const samplesBudget = Math.round(problems * mean(budgetOf as number[]));
+    adaptive = {
+      samples_budget: samplesBudget,
+      samples_drawn: {
+        estimate: Math.round(samples.estimate),
+        low: Math.floor(samples.low),
+        high: Math.min(samplesBudget, ceil(samples.high)),
+      },
+      samples_saved_fraction: roundTo(samplesBudget > 0 ? 1 - samples.estimate / samplesBudget : 0, 3),
+    };
+  }
   return {
     run_id: input.runId,
     config: input.configName,
@@ -226,6 +255,7 @@ export function forecastRun(input: ForecastInput): Forecast {
       tokens_per_problem_mean: roundTo(tokenMean, 1),
       tokens_per_problem_sd: roundTo(sd, 1),
     },
+    ...(adaptive ? { adaptive } : {}),
     price_version: input.priceVersion,
     unpriced: input.unpriced,
     created_at: input.createdAt,

@@ -56,6 +56,9 @@ export function pilotSpend(
       promptTokens: usage.reduce((s, u) => s + u.promptTokens, 0),
       completionTokens: usage.reduce((s, u) => s + u.completionTokens, 0),
       costUsd: cost.totalUsd,
+      ...(o.adaptive
+        ? { samplesDrawn: o.adaptive.samplesDrawn, samplesBudget: o.adaptive.samplesBudget }
+        : {}),
     };
   });
   return { problems, unpriced: [...unpriced].sort() };

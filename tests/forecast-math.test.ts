@@ -133,6 +133,36 @@ describe("forecastRun", () => {
     expect(checks[1]?.inside).toBe(false);
     expect(checks[2]?.estimate).toBe(forecast.after_pilot.seconds?.estimate);
   });
+
+  it("adds no adaptive block for a fixed-budget pilot", () => {
+    expect(forecast.adaptive).toBeUndefined();
+  });
+
+  it("forecasts the samples an adaptive budget draws from its pilot, never above M x N", () => {
+    const drawn = [4, 4, 8, 16, 4];
+    const adaptive = forecastRun({
+      runId: "run-1",
+      configName: "c",
+      problems: 50,
+      window: 6,
+      pilot: {
+        source: "pilot",
+        runId: "pilot-1",
+        problems: problems.map((p, i) => ({ ...p, samplesDrawn: drawn[i], samplesBudget: 16 })),
+      },
+      level: 0.9,
+      priceVersion: "v",
+      unpriced: [],
+      createdAt: "2026-01-01T00:00:00.000Z",
+    });
+    expect(adaptive.adaptive?.samples_budget).toBe(800);
+    expect(adaptive.adaptive?.samples_drawn.estimate).toBe(360);
+    expect(adaptive.adaptive?.samples_drawn.low).toBeGreaterThanOrEqual(36);
+    expect(adaptive.adaptive?.samples_drawn.high).toBeLessThanOrEqual(800);
+    expect(adaptive.adaptive?.samples_saved_fraction).toBeCloseTo(0.55, 3);
+    // Tokens follow what the pilot paid, as for a fixed budget.
+    expect(adaptive.tokens.total).toBe(forecast.tokens.total);
+  });
 });
 
 describe("the pilot", () => {

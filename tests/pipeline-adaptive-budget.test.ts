@@ -1,6 +1,7 @@
-import { readFileSync } from "node:fs";
+import { cpSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { Forecast } from "../estimate/forecast";
 import type { ProblemOutcome } from "../method/pipeline-records";
 import type { RunSummary } from "../method/run-summary";
 import { projectRoot } from "../runtime/paths";
@@ -16,6 +17,7 @@ const dataset = join(projectRoot, "..", "shared", "data", "leetcode", "leetcode_
 const PROBLEMS = 6;
 
 interface PolicyRun {
+  dir: string;
   summary: RunSummary;
   outcomes: Map<string, ProblemOutcome>;
   ledger: RunLedgerReport;
@@ -47,6 +49,7 @@ async function runWith(url: string, adaptive: boolean): Promise<PolicyRun> {
   const ledger = await runSstar(["--data-dir", dir, "ledger", summary.run_id, "--json"]);
   expect(ledger.code, ledger.stderr).toBe(0);
   return {
+    dir,
     summary,
     outcomes: new Map(outcomes.map((o) => [o.problemId, o] as const)),
     ledger: jsonOutput<RunLedgerReport>(ledger),
@@ -115,5 +118,28 @@ describe("the adaptive budget policy", () => {
     });
     if ((a?.samples_saved ?? 0) > 0) expect(row?.est_completion_tokens_saved).toBeGreaterThan(0);
     expect(adaptive.ledger.totals.completion_tokens).toBe(adaptive.summary.tokens.total.completion);
+  });
+
+  it("forecasts an adaptive run's samples from an adaptive pilot (sstar estimate --adaptive --from-run)", async () => {
+    const args = ["--data-dir", adaptive.dir, "estimate", "demo", "--dataset", dataset, "-n", "8", "-r", "2"];
+    const result = await runSstar([...args, "--adaptive", "--from-run", adaptive.summary.run_id, "--json"]);
+    expect(result.code, result.stderr.slice(-3000)).toBe(0);
+    const forecast = jsonOutput<Forecast>(result);
+    const drawn = adaptive.summary.adaptive?.samples_drawn ?? 0;
+    expect(forecast.adaptive?.samples_budget).toBe(forecast.problems * 8);
+    expect(forecast.adaptive?.samples_drawn.estimate).toBe(
+      Math.round((forecast.problems * drawn) / PROBLEMS),
+    );
+  });
+
+  it("plots the adaptive run beside the fixed one (sstar report --with)", async () => {
+    const runId = adaptive.summary.run_id;
+    cpSync(join(adaptive.dir, "runs", runId), join(fixed.dir, "runs", runId), { recursive: true });
+    const html = join(fixed.dir, "compare.html");
+    const args = ["--data-dir", fixed.dir, "report", fixed.summary.run_id, "--with", runId, "--html", html];
+    const result = await runSstar(args);
+    expect(result.code, result.stderr.slice(-3000)).toBe(0);
+    expect(result.stdout).toContain("n=8,r=2,adaptive");
+    expect(readFileSync(html, "utf8")).toContain("(adaptive)");
   });
 });

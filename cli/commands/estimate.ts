@@ -38,6 +38,7 @@ interface EstimateOptions extends WorkerHostingOptions {
   n?: number;
   r?: number;
   seed?: number;
+  adaptive?: boolean;
 }
 
 const level = (value: string) => {
@@ -70,6 +71,10 @@ export function registerEstimate(program: Command): void {
     .option("-n, --n <n>", "as for sstar run", int("-n"))
     .option("-r, --r <r>", "as for sstar run", int("-r"))
     .option("--seed <s>", "as for sstar run", int("--seed"))
+    .option(
+      "--adaptive",
+      "as for sstar run: the pilot runs the adaptive budget, the forecast adds the samples drawn",
+    )
     .option("--unsafe-no-sandbox", "execute programs without gVisor (dangerous)")
     .option("--no-worker", "do not host a worker in this process (workers run elsewhere)")
     .action(async (configOrPreset: string, options: EstimateOptions) => {
@@ -217,6 +222,16 @@ export function formatForecast(f: Forecast): string {
     f.seconds
       ? ["wall time s", f.seconds.estimate.toFixed(0), f.seconds.low.toFixed(0), f.seconds.high.toFixed(0)]
       : ["wall time s", "unknown", "", ""],
+    ...(f.adaptive
+      ? [
+          [
+            `samples (of ${f.adaptive.samples_budget})`,
+            String(f.adaptive.samples_drawn.estimate),
+            String(f.adaptive.samples_drawn.low),
+            String(f.adaptive.samples_drawn.high),
+          ],
+        ]
+      : []),
   ];
   return [
     `forecast for ${f.run_id}: ${f.problems} problems, from ${f.source === "pilot" ? "a pilot" : "run"} ${f.pilot_run_id} of ${f.pilot_problems}`,
