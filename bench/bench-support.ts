@@ -35,8 +35,15 @@ export interface SimProcess {
   stop(): void;
 }
 
-/** `sstar sim` on a free port with the given YAML configuration; resolves once it answers. */
-export async function startSim(dir: string, configYaml: string): Promise<SimProcess> {
+/**
+ * `sstar sim` on a free port with the given YAML configuration; resolves once it answers. It knows
+ * the demo problems unless given others; `extraArgs` go to `sstar sim` (e.g. `--profile realistic`).
+ */
+export async function startSim(
+  dir: string,
+  configYaml: string,
+  options: { problems?: string; extraArgs?: string[] } = {},
+): Promise<SimProcess> {
   mkdirSync(dir, { recursive: true });
   const config = join(dir, "sim.yaml");
   writeFileSync(config, configYaml);
@@ -50,9 +57,10 @@ export async function startSim(dir: string, configYaml: string): Promise<SimProc
       "--port",
       "0",
       "--problems",
-      DEMO_PROBLEMS,
+      options.problems ?? DEMO_PROBLEMS,
       "--config",
       config,
+      ...(options.extraArgs ?? []),
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );

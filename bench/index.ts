@@ -1,9 +1,11 @@
 // `npm run bench -- <name> [flags]`: runs one benchmark, prints its figures (one JSON object with
 // --json) and writes them to bench/results/.
+import { adaptiveBudget } from "./adaptive-budget";
 import { saturation } from "./saturation";
 import { scale } from "./scale";
 
 const BENCHMARKS: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
+  "adaptive-budget": adaptiveBudget,
   saturation,
   scale,
 };
