@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { sweepRunConfig } from "../cli/commands/sweep";
+import { loadRunConfig } from "../config/load-run-config";
+import type { RunConfig } from "../config/run-config";
 import { type WaveEvidence, waveDecision, waveSize } from "../method/adaptive-budget";
 
 const evidence = (e: Partial<WaveEvidence>): WaveEvidence => ({
@@ -62,5 +65,18 @@ describe("the adaptive budget's stopping rule", () => {
     expect(waveSize(undefined, 16)).toBe(4);
     expect(waveSize(undefined, 2)).toBe(2);
     expect(waveSize(8, 16)).toBe(8);
+  });
+});
+
+describe("the adaptive budget and sweeps", () => {
+  it("refuses to sweep an adaptive budget, saying what to do instead", () => {
+    const config = loadRunConfig("demo", { adaptive: true });
+    const swept = { ...config, sweep: { n: [2, 4], rounds: [1, 2] } } as RunConfig;
+    expect(() => sweepRunConfig(swept, "run.yaml")).toThrow(
+      /run\.yaml: budget\.policy: adaptive cannot be swept.*sstar report SWEEP --with RUN/,
+    );
+    expect(() =>
+      sweepRunConfig({ ...swept, budget: { ...swept.budget, policy: "fixed" } }, "run.yaml"),
+    ).not.toThrow();
   });
 });

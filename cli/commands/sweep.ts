@@ -35,6 +35,11 @@ export function sweepRunConfig(config: RunConfig, source: string): { runConfig: 
     throw new ConfigError(
       `${source}: sweep: missing; \`sstar sweep\` needs sweep.n and sweep.rounds (and optionally sweep.methods)`,
     );
+  // A sweep's smaller settings are prefixes of the largest fixed budget; an adaptive one has no fixed prefix.
+  if (config.budget.policy === "adaptive")
+    throw new ConfigError(
+      `${source}: budget.policy: adaptive cannot be swept (a sweep reads its smaller settings off the largest fixed budget); run it with \`sstar run --adaptive\` and compare with \`sstar report SWEEP --with RUN\``,
+    );
   const grid = normalizeGrid({
     n: config.sweep.n,
     rounds: config.sweep.rounds,
