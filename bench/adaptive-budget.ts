@@ -53,7 +53,8 @@ export async function adaptiveBudget(args: string[]): Promise<Record<string, unk
     const [fixed, adaptive] = await Promise.all([run(false), run(true)]);
     const key = sstarKey(fixed.summary);
     // Full labels: the demo preset runs S* in two modes, which a bare method name would merge.
-    const passOf = (s: RunSummary) => Object.fromEntries(Object.entries(s.methods).map(([m, v]) => [m, v.pass_at_1]));
+    const passOf = (s: RunSummary) =>
+      Object.fromEntries(Object.entries(s.methods).map(([m, v]) => [m, v.pass_at_1]));
     const tf = fixed.summary.tokens.total.completion;
     const ta = adaptive.summary.tokens.total.completion;
     const pf = fixed.summary.methods[key]?.pass_at_1 ?? 0;
