@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunSummary } from "../method/run-summary";
@@ -8,6 +8,7 @@ import { EmbeddedTemporalServer } from "../runtime/temporal-server";
 import type { RequestLogEntry } from "../simulator/request-log";
 import type { SimStats } from "../simulator/sim-metrics";
 import type { RunLedgerReport } from "../spend/run-ledger-report";
+import { readRequestLog, repeatedRequests, resultsWithoutUsage } from "./helpers/preempted-run";
 import { killHard, startSimulatorProcess, startTsProcess, tempDir } from "./helpers/processes";
 import { jsonOutput, runSstar } from "./helpers/sstar-cli";
 
@@ -24,15 +25,6 @@ const N = 8;
 const WAVE = 2;
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function readLog(file: string): RequestLogEntry[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8")
-    .trim()
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as RequestLogEntry);
-}
 
 /** Problems with at least two generation requests since `from`: their second wave has started. */
 function problemsInLaterWave(entries: RequestLogEntry[]): string[] {
@@ -91,7 +83,7 @@ describe("an adaptive run whose worker is killed inside a later wave", () => {
     const expected = jsonOutput<RunSummary>(reference);
     // The kill must land in a later wave: some problem of the reference drew more than one wave.
     expect(expected.adaptive?.samples_drawn).toBeGreaterThan(PROBLEMS * WAVE);
-    const requestsBefore = readLog(simLog).length;
+    const requestsBefore = readRequestLog(simLog).length;
     const statsBefore = await simStats();
 
     const dataDir = join(base, "preempted");
@@ -113,7 +105,7 @@ describe("an adaptive run whose worker is killed inside a later wave", () => {
       });
       let killedIn: string | undefined;
       while (!finished && !killedIn) {
-        killedIn = problemsInLaterWave(readLog(simLog).slice(requestsBefore))[0];
+        killedIn = problemsInLaterWave(readRequestLog(simLog).slice(requestsBefore))[0];
         if (!killedIn) await pause(50);
       }
       expect(killedIn, "no problem reached a second wave before the run ended").toBeDefined();
@@ -129,22 +121,14 @@ describe("an adaptive run whose worker is killed inside a later wave", () => {
       const actual = jsonOutput<RunSummary>(result);
       expect(actual.methods).toEqual(expected.methods);
       expect(actual.adaptive).toEqual(expected.adaptive);
-      const results = (dir: string) =>
-        readFileSync(join(dir, "runs", expected.run_id, "results.jsonl"), "utf8")
-          .trim()
-          .split("\n")
-          .map((l) => {
-            const { usage: _usage, ...rest } = JSON.parse(l) as Record<string, unknown>;
-            return rest;
-          });
       // Per problem: the same samples drawn, waves, stop reason, selections and verdicts.
-      expect(results(dataDir)).toEqual(results(join(base, "reference")));
+      expect(resultsWithoutUsage(dataDir, expected.run_id)).toEqual(
+        resultsWithoutUsage(join(base, "reference"), expected.run_id),
+      );
 
       // Only what was in flight at the kill is asked again: at most the window's samples.
-      const entries = readLog(simLog).slice(requestsBefore);
-      const seen = new Map<string, number>();
-      for (const e of entries) seen.set(e.content_hash, (seen.get(e.content_hash) ?? 0) + 1);
-      const repeated = [...seen.values()].reduce((sum, count) => sum + count - 1, 0);
+      const entries = readRequestLog(simLog).slice(requestsBefore);
+      const repeated = repeatedRequests(entries);
       expect(repeated).toBeLessThanOrEqual(WINDOW * N);
 
       // The ledger holds every response the endpoint served, and the samples not drawn once per problem.

@@ -6,9 +6,9 @@ import type { RunSummary } from "../method/run-summary";
 import { SeededRandom } from "../method/seeded-random";
 import { projectRoot } from "../runtime/paths";
 import { EmbeddedTemporalServer } from "../runtime/temporal-server";
-import type { RequestLogEntry } from "../simulator/request-log";
 import type { SimStats } from "../simulator/sim-metrics";
 import type { RunLedgerReport } from "../spend/run-ledger-report";
+import { readRequestLog, repeatedRequests, resultsWithoutUsage } from "./helpers/preempted-run";
 import { eventually, killHard, startSimulatorProcess, startTsProcess, tempDir } from "./helpers/processes";
 import { freeLoopbackPort, startTestPrometheus, type TestPrometheus } from "./helpers/prometheus";
 import { jsonOutput, runSstar } from "./helpers/sstar-cli";
@@ -19,14 +19,6 @@ const WINDOW = 3;
 const N = 4;
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function readLog(file: string): RequestLogEntry[] {
-  return readFileSync(file, "utf8")
-    .trim()
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as RequestLogEntry);
-}
 
 describe("a run whose worker is killed three times", () => {
   const base = tempDir("preempt");
@@ -73,7 +65,7 @@ describe("a run whose worker is killed three times", () => {
     });
     expect(reference.code, reference.stderr.slice(-3000)).toBe(0);
     const expected = jsonOutput<RunSummary>(reference);
-    const requestsBefore = readLog(simLog).length;
+    const requestsBefore = readRequestLog(simLog).length;
     const statsBefore = await simStats();
 
     const dataDir = join(base, "preempted");
@@ -122,21 +114,13 @@ describe("a run whose worker is killed three times", () => {
       const actual = jsonOutput<RunSummary>(result);
       expect(actual.methods).toEqual(expected.methods);
       expect(actual.oracle).toEqual(expected.oracle);
-      const results = (dir: string) =>
-        readFileSync(join(dir, "runs", expected.run_id, "results.jsonl"), "utf8")
-          .trim()
-          .split("\n")
-          .map((l) => {
-            const { usage: _usage, ...rest } = JSON.parse(l) as Record<string, unknown>;
-            return rest;
-          });
-      expect(results(dataDir)).toEqual(results(join(base, "reference")));
+      expect(resultsWithoutUsage(dataDir, expected.run_id)).toEqual(
+        resultsWithoutUsage(join(base, "reference"), expected.run_id),
+      );
 
       // Only requests in flight at a kill may be asked again: at most the window's problems' worth each time.
-      const entries = readLog(simLog).slice(requestsBefore);
-      const seen = new Map<string, number>();
-      for (const e of entries) seen.set(e.content_hash, (seen.get(e.content_hash) ?? 0) + 1);
-      const repeated = [...seen.values()].reduce((sum, count) => sum + count - 1, 0);
+      const entries = readRequestLog(simLog).slice(requestsBefore);
+      const repeated = repeatedRequests(entries);
       expect(repeated).toBeLessThanOrEqual(kills * WINDOW * N);
 
       // Exactly once: the ledger holds every response the endpoint served to this run (killed
