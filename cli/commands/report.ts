@@ -46,7 +46,6 @@ export function registerReport(program: Command): void {
     });
 }
 
-/** `sstar report`: prints the table and writes the HTML; returns the HTML file's path. */
 /** A run's or sweep's folder as a report reads it: its settings (with the ledger's sandbox time). */
 async function readRunForReport(dataDir: string, runId: string) {
   const resultsDir = resultsDirOf(dataDir, runId);
@@ -78,6 +77,7 @@ async function readRunForReport(dataDir: string, runId: string) {
   return { resultsDir, config, summary, ledger, settings, oracle };
 }
 
+/** `sstar report`: prints the table and writes the HTML; returns the HTML file's path. */
 export async function reportCommand(
   dataDir: string,
   runId: string,
@@ -89,6 +89,8 @@ export async function reportCommand(
     if (other === runId) throw new UsageError(`--with ${other}: that is the report's own run`);
     compared.push(await readRunForReport(dataDir, other));
   }
+
+  const oracles = [...oracle, ...compared.flatMap((c) => c.oracle)];
 
   const forecast = readForecast(resultsDir);
   let runSpend: ReportInput["runSpend"];
@@ -124,9 +126,7 @@ export async function reportCommand(
     ...(ledger ? { ledger } : {}),
     ...(runSpend ? { runSpend } : {}),
     ...(forecast ? { forecast } : {}),
-    ...(oracle.length || compared.length
-      ? { oracle: [...oracle, ...compared.flatMap((c) => c.oracle)] }
-      : {}),
+    ...(oracles.length ? { oracle: oracles } : {}),
     ...(summary?.time_breakdown_s ? { timeBreakdown: summary.time_breakdown_s } : {}),
     generatedAt: new Date().toISOString(),
   });
