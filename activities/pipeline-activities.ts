@@ -1,3 +1,5 @@
+import { Context } from "@temporalio/activity";
+import { ArrivalOrder, withWorkPriority } from "../runtime/work-priority";
 import { heartbeating, type PipelineDeps } from "./activity-support";
 import { admissionActivities } from "./admission-activities";
 import { budgetCapActivities } from "./budget-cap-activities";
@@ -40,14 +42,18 @@ export function createPipelineActivities(untimed: PipelineDeps) {
     ...budgetCapActivities(deps),
     ...admissionActivities(),
   };
+  // The endpoint's and the sandboxes' queues serve the oldest problem first (runtime/work-priority.ts).
+  const problemAge = new ArrivalOrder();
+  const prioritized =
+    (fn: (...args: unknown[]) => Promise<unknown>) =>
+    (...args: unknown[]) => {
+      const workflowId = Context.current().info.workflowExecution?.workflowId;
+      return workflowId ? withWorkPriority(problemAge.of(workflowId), () => fn(...args)) : fn(...args);
+    };
   return Object.fromEntries(
-    Object.entries(activities).map(([name, fn]) => [
-      name,
-      heartbeating(
-        timeline
-          ? timeline.activity(fn as (...args: unknown[]) => Promise<unknown>)
-          : (fn as (...args: unknown[]) => Promise<unknown>),
-      ),
-    ]),
+    Object.entries(activities).map(([name, fn]) => {
+      const plain = fn as (...args: unknown[]) => Promise<unknown>;
+      return [name, heartbeating(prioritized(timeline ? timeline.activity(plain) : plain))];
+    }),
   ) as typeof activities;
 }

@@ -108,7 +108,8 @@ function ledgerEntry(
 
 /**
  * The real gateway: the `openai` client against any OpenAI-compatible base URL (vLLM, OpenAI,
- * sstar's simulator), one concurrency limit per endpoint, and the response cache in front.
+ * sstar's simulator), one concurrency limit per endpoint (requests, and sequences when the
+ * server's batch is known; the oldest problem's requests go first), and the response cache in front.
  * It does not retry: Temporal's retry policy does, so retries are visible and bounded.
  */
 export class OpenAiGateway implements LlmGateway {
@@ -246,7 +247,11 @@ export class OpenAiGateway implements LlmGateway {
   private limiter(request: CompletionRequest): ConcurrencyLimiter {
     let limiter = this.limiters.get(request.endpoint.baseUrl);
     if (!limiter) {
-      limiter = new ConcurrencyLimiter(request.endpoint.concurrency);
+      const { concurrency, maxNumSeqs } = request.endpoint;
+      // With the server's batch known, about a quarter of a batch more than it runs waits there (a
+      // finished sequence is replaced at once); everything else waits here, oldest problem first.
+      const sequenceLimit = maxNumSeqs ? maxNumSeqs + Math.ceil(maxNumSeqs / 4) : Number.POSITIVE_INFINITY;
+      limiter = new ConcurrencyLimiter(concurrency, sequenceLimit);
       this.limiters.set(request.endpoint.baseUrl, limiter);
     }
     return limiter;
@@ -277,7 +282,7 @@ export class OpenAiGateway implements LlmGateway {
           body as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming,
         );
         return { response, latencyMs: Date.now() - sent };
-      });
+      }, n);
     } catch (err) {
       const { spend } = request;
       if (spend) {

@@ -1,3 +1,5 @@
+import { PriorityQueue } from "../runtime/priority-queue";
+import { currentWorkPriority } from "../runtime/work-priority";
 import { RunnerDiedError, type RunnerLaunch, RunnerProcess } from "./runner-process";
 import {
   DEFAULT_LIMITS,
@@ -17,13 +19,14 @@ export interface RunnerPoolOptions {
 }
 
 /**
- * A fixed number of long-lived runners; requests wait in FIFO order for an idle one. A runner
+ * A fixed number of long-lived runners; requests wait for an idle one, the oldest problem's first
+ * (runtime/work-priority.ts), in arrival order otherwise. A runner
  * that dies is replaced and the request it held is retried once on a fresh runner, then reported.
  */
 export class RunnerPool implements ProgramExecutor {
   private readonly runners = new Set<RunnerProcess>();
   private readonly idle: RunnerProcess[] = [];
-  private readonly waiters: ((runner: RunnerProcess) => void)[] = [];
+  private readonly waiters = new PriorityQueue<(runner: RunnerProcess) => void>();
   private closed = false;
   private running = 0;
 
@@ -36,7 +39,7 @@ export class RunnerPool implements ProgramExecutor {
   }
   /** Requests waiting for a runner. */
   get queueDepth(): number {
-    return this.waiters.length;
+    return this.waiters.size;
   }
   /** Requests being executed now. */
   get inFlight(): number {
@@ -99,7 +102,7 @@ export class RunnerPool implements ProgramExecutor {
       this.runners.delete(runner);
       return Promise.resolve(this.spawn());
     }
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return new Promise((resolve) => this.waiters.push(resolve, currentWorkPriority()));
   }
 
   private release(runner: RunnerProcess): void {
@@ -108,7 +111,7 @@ export class RunnerPool implements ProgramExecutor {
       this.replace(runner);
       return;
     }
-    const next = this.waiters.shift();
+    const next = this.waiters.pop();
     if (next) next(runner);
     else this.idle.push(runner);
   }
