@@ -1,8 +1,10 @@
+import { mkdir } from "node:fs/promises";
 import { Context } from "@temporalio/activity";
 import type { RunConfig } from "../config/run-config";
 import { selectProblems } from "../datasets/select-problems";
 import type { ProblemEntry } from "../method/pipeline-records";
 import type { ContentRef } from "../store/content-store";
+import { writeProblemList } from "../worker/run-progress";
 import type { PipelineDeps } from "./activity-support";
 
 const PROBLEM_PAGE = 200;
@@ -11,7 +13,11 @@ const PROBLEM_PAGE = 200;
 export function problemActivities(deps: PipelineDeps) {
   return {
     /** Reads and filters the dataset once; the run pages through the stored list. */
-    async prepareProblems(input: { config: RunConfig }): Promise<{ listRef: ContentRef; total: number }> {
+    async prepareProblems(input: {
+      config: RunConfig;
+      /** Where `sstar status` finds the run's size (worker/run-progress.ts). */
+      resultsDir?: string;
+    }): Promise<{ listRef: ContentRef; total: number }> {
       // A release shard is about 1 GB: report download progress as heartbeats.
       const problems = await selectProblems(input.config.dataset, {
         cacheDir: deps.datasetCacheDir,
@@ -26,7 +32,12 @@ export function problemActivities(deps: PipelineDeps) {
           difficulty: problem.difficulty,
         });
       }
-      return { listRef: await deps.store.putJson(entries), total: entries.length };
+      const listRef = await deps.store.putJson(entries);
+      if (input.resultsDir) {
+        await mkdir(input.resultsDir, { recursive: true });
+        await writeProblemList(input.resultsDir, { total: entries.length, listedAt: Date.now() });
+      }
+      return { listRef, total: entries.length };
     },
 
     async problemPage(input: {

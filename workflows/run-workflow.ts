@@ -60,7 +60,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<unknown> {
   }));
 
   if (state.listRef === undefined || state.total === undefined) {
-    const prepared = await acts.prepareProblems({ config });
+    const prepared = await acts.prepareProblems({ config, resultsDir });
     state.listRef = prepared.listRef;
     state.total = prepared.total;
   }

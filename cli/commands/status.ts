@@ -1,19 +1,62 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { WorkflowNotFoundError } from "@temporalio/client";
+import { type Client, WorkflowNotFoundError } from "@temporalio/client";
 import type { Command } from "commander";
 import { readPreemptions } from "../../cluster/worker-preemptions";
 import { readNamedJson } from "../../config/read-named-file";
+import { ledgerTarget, openLedger } from "../../ledger/open-ledger";
 import type { RunSummary } from "../../method/run-summary";
 import { connectClient } from "../../runtime/temporal-client";
+import { countDoneProblems, ledgerUsageByStage, readProblemList } from "../../worker/run-progress";
 import { readTimeBreakdown } from "../../worker/run-timeline";
 import type { RunProgress } from "../../workflows/pipeline-types";
-import { progressQuery } from "../../workflows/run-workflow";
+import { problemWorkflowId, progressQuery } from "../../workflows/run-workflow";
 import { UsageError } from "../exit-errors";
 import type { GlobalOptions } from "../global-options";
 import { breakdownLine, formatSummary } from "../summary-table";
 import { withTemporal } from "../with-temporal";
 import { progressLine, resultsDirOf, runWorkflowId } from "./run";
+
+/**
+ * A running run's progress without asking its workflow (worker/run-progress.ts): the problem list,
+ * the results folder, the ledger, and the problems' workflows counted by Temporal's visibility.
+ */
+async function progressFromFiles(
+  dataDir: string,
+  runId: string,
+  resultsDir: string,
+  running: () => Promise<number | null>,
+): Promise<RunProgress | undefined> {
+  const list = readProblemList(resultsDir);
+  if (!list) return undefined;
+  const ledger = await openLedger(ledgerTarget(dataDir, process.env.SSTAR_LEDGER_URL || undefined));
+  try {
+    const [usage, inFlight] = await Promise.all([ledgerUsageByStage(ledger, runId), running()]);
+    return {
+      runId,
+      total: list.total,
+      done: countDoneProblems(resultsDir),
+      inFlight: inFlight ?? 0,
+      usage,
+      startedAt: list.listedAt,
+    };
+  } finally {
+    await ledger.close();
+  }
+}
+
+/** The run's problem workflows running now, by visibility (null where the server cannot count). */
+async function problemsRunning(client: Client, runId: string): Promise<number | null> {
+  try {
+    const prefix = problemWorkflowId(runId, "");
+    const { count } = await client.workflow.count(
+      `WorkflowId STARTS_WITH "${prefix}" AND ExecutionStatus = "Running"`,
+    );
+    return count;
+  } catch {
+    return null;
+  }
+}
 
 export function registerStatus(program: Command): void {
   program
@@ -44,7 +87,10 @@ export function registerStatus(program: Command): void {
             if (!(err instanceof WorkflowNotFoundError)) throw err;
           }
           if (status === "RUNNING") {
-            const progress = await client.workflow.getHandle(workflowId).query<RunProgress>(progressQuery);
+            const progress =
+              (await progressFromFiles(dataDir, runId, resultsDir, () => problemsRunning(client, runId))) ??
+              // A run started before its workers wrote its problem list: only its workflow knows.
+              (await client.workflow.getHandle(workflowId).query<RunProgress>(progressQuery));
             const preemptions = readPreemptions(resultsDir).length;
             const breakdown = readTimeBreakdown(resultsDir);
             console.log(
