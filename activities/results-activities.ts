@@ -1,3 +1,4 @@
+import { createWriteStream } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readPreemptions, type WorkerPreemption } from "../cluster/worker-preemptions";
@@ -5,9 +6,14 @@ import type { RunConfig } from "../config/run-config";
 import { SKIPPED_ROWS_FILE, type SkippedRows } from "../datasets/load-problems";
 import { capsSummary } from "../method/budget-caps";
 import { addLedgerEntry, emptyPaid, type PaidByProblem, withPaidUsage } from "../method/ledger-usage";
-import type { ProblemEntry, ProblemOutcome, SelectionCandidateRef } from "../method/pipeline-records";
+import type {
+  CapEvent,
+  ProblemEntry,
+  ProblemOutcome,
+  SelectionCandidateRef,
+} from "../method/pipeline-records";
 import { erroredOutcome, type ProblemError } from "../method/problem-error";
-import { addTokenTotals, type RunSummary, summarizeRun } from "../method/run-summary";
+import { addTokenTotals, type RunSummary, RunSummaryFold, summarizeRun } from "../method/run-summary";
 import type { ProblemScope } from "../spend/spend-recorder";
 import type { ContentRef, ContentStore } from "../store/content-store";
 import { readTimeBreakdown } from "../worker/run-timeline";
@@ -150,35 +156,50 @@ export function resultsActivities(deps: PipelineDeps) {
       return summary;
     },
 
-    /** results.jsonl, summary.json and LiveCodeBench generation files from every problem's result. */
+    /**
+     * results.jsonl, summary.json and LiveCodeBench generation files from every problem's result,
+     * streamed: one outcome is read, written and folded into the summary at a time, so a run of any
+     * size is summarized in little memory.
+     */
     async writeRunSummary(input: { runId: string; config: RunConfig; resultsDir: string }): Promise<unknown> {
       const dir = join(input.resultsDir, "problems");
-      const files = (await readdir(dir).catch(() => [] as string[]))
-        .filter((f) => f.endsWith(".json"))
-        .sort();
-      const finished: ProblemOutcome[] = await Promise.all(
-        files.map(async (f) => JSON.parse(await readFile(join(dir, f), "utf8")) as ProblemOutcome),
-      );
-      // Errored problems count in every share (not passed); one that later finished is not errored.
       const errorsDir = join(input.resultsDir, "errors");
-      const done = new Set(finished.map((o) => o.problemId));
-      const errored = (
-        await Promise.all(
-          (
-            await readdir(errorsDir).catch(() => [] as string[])
-          )
-            .filter((f) => f.endsWith(".json"))
-            .sort()
-            .map(async (f) => JSON.parse(await readFile(join(errorsDir, f), "utf8")) as ProblemOutcome),
-        )
-      ).filter((o) => !done.has(o.problemId));
+      const names = async (d: string) =>
+        (await readdir(d).catch(() => [] as string[])).filter((f) => f.endsWith(".json"));
+      const finished = new Set(await names(dir));
+      // Errored problems count in every share (not passed); one that later finished is not errored.
+      const files = [
+        ...[...finished].map((f) => ({ f, path: join(dir, f) })),
+        ...(await names(errorsDir))
+          .filter((f) => !finished.has(f))
+          .map((f) => ({ f, path: join(errorsDir, f) })),
+      ];
       const paid = emptyPaid();
       for await (const entry of deps.ledger.entries(input.runId)) addLedgerEntry(paid, entry);
-      const outcomes = [...finished, ...errored]
-        .sort((a, b) => (a.problemId < b.problemId ? -1 : a.problemId > b.problemId ? 1 : 0))
-        .map((o) => withPaidUsage(o, paid.llm.get(o.problemId)));
+      // Sorted by problem id, as the file names encode it.
+      const ordered = files
+        .map((x) => ({ ...x, id: decodeURIComponent(x.f.slice(0, -".json".length)) }))
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const fold = new RunSummaryFold(input.runId, input.config);
+      const known = new Set<string>();
+      const capped: { problemId: string; capped?: CapEvent }[] = [];
+      const results = jsonLines(join(input.resultsDir, "results.jsonl"));
+      const generations = new LcbGenerationFiles(deps.store, join(input.resultsDir, "lcb-generations"));
+      for (const file of ordered) {
+        const outcome = withPaidUsage(
+          JSON.parse(await readFile(file.path, "utf8")) as ProblemOutcome,
+          paid.llm.get(file.id),
+        );
+        known.add(outcome.problemId);
+        fold.add(outcome);
+        if (outcome.capped) capped.push({ problemId: outcome.problemId, capped: outcome.capped });
+        await results.write(outcome);
+        if (finished.has(file.f)) await generations.add(outcome);
+      }
+      await results.close();
+      await generations.close();
       const summary = {
-        ...withUnattributed(summarizeRun(input.runId, input.config, outcomes), outcomes, paid),
+        ...withUnattributed(fold.summary(), known, paid),
         tokens_source: "ledger" as const,
         sandbox: paid.sandbox,
         ...(await readSkippedRows(input.resultsDir)),
@@ -186,18 +207,35 @@ export function resultsActivities(deps: PipelineDeps) {
         ...timeBreakdown(deps, input.runId, input.resultsDir),
         // Where and why spend caps changed the run (only when caps are configured).
         ...(input.config.budget.caps
-          ? { caps: capsSummary(outcomes, await readNotRun(input.resultsDir)) }
+          ? { caps: capsSummary(capped, await readNotRun(input.resultsDir)) }
           : {}),
       };
-      await writeFile(
-        join(input.resultsDir, "results.jsonl"),
-        outcomes.map((o) => JSON.stringify(o)).join("\n") + (outcomes.length ? "\n" : ""),
-      );
       await writeFile(join(input.resultsDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-      await writeLcbGenerations(deps.store, input.resultsDir, finished);
       return summary;
     },
   };
+}
+
+/** A text file written piece by piece, each write waiting for the stream (so memory stays flat). */
+function textFile(path: string): { write(text: string): Promise<void>; close(): Promise<void> } {
+  const out = createWriteStream(path);
+  const failed = new Promise<never>((_, reject) => out.once("error", reject));
+  failed.catch(() => {});
+  const settled = (fn: (done: (err?: Error | null) => void) => void) =>
+    Promise.race([
+      new Promise<void>((resolve, reject) => fn((err) => (err ? reject(err) : resolve()))),
+      failed,
+    ]);
+  return {
+    write: (text) => settled((done) => out.write(text, done)),
+    close: () => settled((done) => out.end(done)),
+  };
+}
+
+/** A file of one JSON value per line. */
+function jsonLines(path: string): { write(value: unknown): Promise<void>; close(): Promise<void> } {
+  const file = textFile(path);
+  return { write: (value) => file.write(`${JSON.stringify(value)}\n`), close: () => file.close() };
 }
 
 /** Where the run's wall time went, as its workers saw it (this one's figures written first). */
@@ -215,8 +253,7 @@ function timeBreakdown(
  * Ledger spend of problems that are not among the results (none should be) still counts in the
  * run's tokens, and they are named: nothing paid is dropped from the summary.
  */
-function withUnattributed(summary: RunSummary, outcomes: ProblemOutcome[], paid: PaidByProblem): RunSummary {
-  const known = new Set(outcomes.map((o) => o.problemId));
+function withUnattributed(summary: RunSummary, known: ReadonlySet<string>, paid: PaidByProblem): RunSummary {
   const others = [...paid.llm.keys()].filter((id) => !known.has(id)).sort();
   if (others.length === 0) return summary;
   const tokens = structuredClone(summary.tokens);
@@ -252,34 +289,63 @@ async function readSkippedRows(resultsDir: string): Promise<{ skipped_rows?: Ski
 
 /**
  * LiveCodeBench's custom-evaluation input: `[{question_id, code_list}]`, one file per selection
- * method (the selected program) and one with every final candidate (for pass@k).
+ * method (the selected program) and one with every final candidate (for pass@k), each written as
+ * a JSON array one problem at a time.
  */
-async function writeLcbGenerations(
-  store: ContentStore,
-  resultsDir: string,
-  outcomes: ProblemOutcome[],
-): Promise<void> {
-  const byMethod = new Map<string, { question_id: string; code_list: string[] }[]>();
-  const all: { question_id: string; code_list: string[] }[] = [];
-  for (const outcome of outcomes) {
-    const record = await store.getJson<{ finalCandidates?: { index: number; codeRef: ContentRef }[] }>(
+class LcbGenerationFiles {
+  private readonly files = new Map<string, { out: ReturnType<typeof jsonArray> }>();
+
+  constructor(
+    private readonly store: ContentStore,
+    private readonly dir: string,
+  ) {}
+
+  async add(outcome: ProblemOutcome): Promise<void> {
+    const record = await this.store.getJson<{ finalCandidates?: { index: number; codeRef: ContentRef }[] }>(
       outcome.recordRef,
     );
     const codes = new Map<number, string>();
-    for (const c of record.finalCandidates ?? []) codes.set(c.index, await store.getText(c.codeRef));
-    all.push({ question_id: outcome.problemId, code_list: [...codes.values()] });
-    for (const m of outcome.methods) {
-      const list = byMethod.get(m.label) ?? [];
-      list.push({
+    for (const c of record.finalCandidates ?? []) codes.set(c.index, await this.store.getText(c.codeRef));
+    await (await this.file("all-candidates")).write({
+      question_id: outcome.problemId,
+      code_list: [...codes.values()],
+    });
+    for (const m of outcome.methods)
+      await (await this.file(m.label.replace(/[^\w.=,()-]+/g, "_"))).write({
         question_id: outcome.problemId,
         code_list: m.selected === null ? [""] : [codes.get(m.selected) ?? ""],
       });
-      byMethod.set(m.label, list);
-    }
   }
-  const dir = join(resultsDir, "lcb-generations");
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, "all-candidates.json"), JSON.stringify(all));
-  for (const [label, list] of byMethod)
-    await writeFile(join(dir, `${label.replace(/[^\w.=,()-]+/g, "_")}.json`), JSON.stringify(list));
+
+  async close(): Promise<void> {
+    await this.file("all-candidates");
+    for (const { out } of this.files.values()) await out.close();
+  }
+
+  private async file(name: string): Promise<ReturnType<typeof jsonArray>> {
+    let file = this.files.get(name);
+    if (!file) {
+      await mkdir(this.dir, { recursive: true });
+      file = { out: jsonArray(join(this.dir, `${name}.json`)) };
+      this.files.set(name, file);
+    }
+    return file.out;
+  }
+}
+
+/** A JSON array written one element at a time. */
+function jsonArray(path: string): { write(value: unknown): Promise<void>; close(): Promise<void> } {
+  const lines = textFile(path);
+  let first = true;
+  return {
+    write: (value) => {
+      const text = `${first ? "[" : ","}${JSON.stringify(value)}`;
+      first = false;
+      return lines.write(text);
+    },
+    close: async () => {
+      await lines.write(first ? "[]" : "]");
+      await lines.close();
+    },
+  };
 }

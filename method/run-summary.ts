@@ -105,98 +105,264 @@ const share = (hits: number, total: number) => (total === 0 ? 0 : round4(hits / 
 
 /** Aggregates per-problem outcomes: pass@1 is the problem-weighted mean over difficulty splits. */
 export function summarizeRun(runId: string, config: RunConfig, outcomes: ProblemOutcome[]): RunSummary {
-  const { methods, oracle } = gradedScores(outcomes);
-  const tokens = sumByStage(outcomes, (u) => u);
-  const cacheSaved = sumByStage(outcomes, (u) => u.fromCache);
-  const roles = Object.fromEntries(
-    (["generator", "debugger", "testGenerator", "inputSynthesizer", "judge"] as const).map((r) => {
-      const role = config.roles[r] ?? config.roles.generator;
-      return [r, `${role.model} @ ${role.endpoint}`];
-    }),
-  );
-  const tokensByRole: RunSummary["tokens_by_role"] = {};
-  for (const [stage, t] of Object.entries(tokens) as [string, (typeof tokens)["total"]][]) {
-    if (stage === "total") continue;
-    const role = ROLE_OF_STAGE[stage as Stage];
-    const entry = tokensByRole[role] ?? {
-      model: (config.roles[role] ?? config.roles.generator).model,
-      prompt: 0,
-      completion: 0,
-      reasoning: 0,
-      requests: 0,
-    };
-    entry.prompt += t.prompt;
-    entry.completion += t.completion;
-    entry.reasoning += t.reasoning;
-    entry.requests += t.requests;
-    tokensByRole[role] = entry;
-  }
-  return {
-    run_id: runId,
-    name: config.name,
-    problems: outcomes.length,
-    errored: outcomes.filter((o) => o.status === "errored").length,
-    errors: outcomes.flatMap((o) =>
-      o.status === "errored" && o.error
-        ? [
-            {
-              problem: o.problemId,
-              stage: o.error.stage,
-              error_class: o.error.errorClass,
-              message: o.error.message,
-              ...(o.error.retryState ? { retry_state: o.error.retryState } : {}),
-            },
-          ]
-        : [],
-    ),
-    grader: config.grader,
-    budget: { n: config.budget.n, rounds: config.budget.rounds },
-    methods,
-    oracle,
-    candidates: {
-      unparsable: outcomes.reduce((sum, o) => sum + (o.unparsable ?? 0), 0),
-      no_entry_point: outcomes.reduce((sum, o) => sum + (o.noEntryPoint ?? 0), 0),
-    },
-    ...alsoGradedScores(outcomes, config),
-    ...(config.budget.policy === "adaptive" ? { adaptive: adaptiveSavings(outcomes) } : {}),
-    tokens,
-    cache_saved: cacheSaved,
-    tokens_source: "results",
-    tokens_by_role: tokensByRole,
-    roles,
+  const fold = new RunSummaryFold(runId, config);
+  for (const o of outcomes) fold.add(o);
+  return fold.summary();
+}
+
+/**
+ * The run summary folded one outcome at a time, so a run of any size is summarized while its
+ * results stream past: it holds counts per method, round and difficulty, never the outcomes.
+ */
+export class RunSummaryFold {
+  private problems = 0;
+  private errored = 0;
+  private readonly errors: RunSummary["errors"] = [];
+  private readonly scores = new GradedScoresFold();
+  private readonly alsoGraded = new Map<string, GradedScoresFold>();
+  private readonly tokens = new StageTotalsFold();
+  private readonly cacheSaved = new StageTotalsFold();
+  private readonly candidates = { unparsable: 0, no_entry_point: 0 };
+  private readonly adaptive = {
+    samples_drawn: 0,
+    samples_budget: 0,
+    stopped: { settled: 0, hopeless: 0, budget: 0 },
   };
-}
 
-function adaptiveSavings(outcomes: ProblemOutcome[]): NonNullable<RunSummary["adaptive"]> {
-  const records = outcomes.flatMap((o) => (o.adaptive ? [o.adaptive] : []));
-  const drawn = records.reduce((sum, a) => sum + a.samplesDrawn, 0);
-  const budget = records.reduce((sum, a) => sum + a.samplesBudget, 0);
-  const stopped = { settled: 0, hopeless: 0, budget: 0 };
-  for (const a of records) stopped[a.stop]++;
-  return { samples_drawn: drawn, samples_budget: budget, samples_saved: budget - drawn, stopped };
-}
+  constructor(
+    private readonly runId: string,
+    private readonly config: RunConfig,
+  ) {
+    for (const grader of config.alsoGrade ?? [])
+      if (grader !== config.grader) this.alsoGraded.set(grader, new GradedScoresFold());
+  }
 
-/** Per stage and in total, the counts `pick` takes from each outcome's usage of that stage. */
-function sumByStage(
-  outcomes: ProblemOutcome[],
-  pick: (usage: NonNullable<ProblemOutcome["usage"][Stage]>) => TokenTotals | undefined,
-): Record<string, TokenTotals> & { total: TokenTotals } {
-  const byStage: Record<string, TokenTotals> = {};
-  const total = { prompt: 0, completion: 0, reasoning: 0, requests: 0 };
-  for (const o of outcomes) {
+  add(o: ProblemOutcome): void {
+    this.problems++;
+    if (o.status === "errored") {
+      this.errored++;
+      if (o.error)
+        this.errors.push({
+          problem: o.problemId,
+          stage: o.error.stage,
+          error_class: o.error.errorClass,
+          message: o.error.message,
+          ...(o.error.retryState ? { retry_state: o.error.retryState } : {}),
+        });
+    }
+    this.scores.add(o);
+    for (const [grader, fold] of this.alsoGraded) {
+      const other = o.alsoGraded?.[grader];
+      fold.add({
+        difficulty: o.difficulty,
+        methods: o.methods.map((m) => ({ label: m.label, passed: other?.methods[m.label] === true })),
+        oracleByRound: other?.oracleByRound ?? o.oracleByRound.map(() => false),
+        correctByRound: other?.correctByRound ?? o.correctByRound.map(() => 0),
+      });
+    }
     for (const [stage, usage] of Object.entries(o.usage) as [
       Stage,
       NonNullable<ProblemOutcome["usage"][Stage]>,
     ][]) {
-      const u = pick(usage);
-      if (!u) continue;
-      const t = byStage[stage] ?? { prompt: 0, completion: 0, reasoning: 0, requests: 0 };
-      byStage[stage] = t;
-      addTokenTotals(t, u);
-      addTokenTotals(total, u);
+      this.tokens.add(stage, usage);
+      if (usage.fromCache) this.cacheSaved.add(stage, usage.fromCache);
+    }
+    this.candidates.unparsable += o.unparsable ?? 0;
+    this.candidates.no_entry_point += o.noEntryPoint ?? 0;
+    if (o.adaptive) {
+      this.adaptive.samples_drawn += o.adaptive.samplesDrawn;
+      this.adaptive.samples_budget += o.adaptive.samplesBudget;
+      this.adaptive.stopped[o.adaptive.stop]++;
     }
   }
-  return { ...byStage, total };
+
+  summary(): RunSummary {
+    const { config } = this;
+    const tokens = this.tokens.totals();
+    const roles = Object.fromEntries(
+      (["generator", "debugger", "testGenerator", "inputSynthesizer", "judge"] as const).map((r) => {
+        const role = config.roles[r] ?? config.roles.generator;
+        return [r, `${role.model} @ ${role.endpoint}`];
+      }),
+    );
+    const tokensByRole: RunSummary["tokens_by_role"] = {};
+    for (const [stage, t] of Object.entries(tokens) as [string, TokenTotals][]) {
+      if (stage === "total") continue;
+      const role = ROLE_OF_STAGE[stage as Stage];
+      const entry = tokensByRole[role] ?? {
+        model: (config.roles[role] ?? config.roles.generator).model,
+        prompt: 0,
+        completion: 0,
+        reasoning: 0,
+        requests: 0,
+      };
+      addTokenTotals(entry, t);
+      tokensByRole[role] = entry;
+    }
+    const { samples_drawn, samples_budget, stopped } = this.adaptive;
+    return {
+      run_id: this.runId,
+      name: config.name,
+      problems: this.problems,
+      errored: this.errored,
+      errors: [...this.errors],
+      grader: config.grader,
+      budget: { n: config.budget.n, rounds: config.budget.rounds },
+      ...this.scores.scores(),
+      candidates: { ...this.candidates },
+      ...(this.alsoGraded.size
+        ? {
+            also_graded: Object.fromEntries(
+              [...this.alsoGraded].map(([grader, fold]) => [grader, fold.scores()]),
+            ),
+          }
+        : {}),
+      ...(config.budget.policy === "adaptive"
+        ? {
+            adaptive: {
+              samples_drawn,
+              samples_budget,
+              samples_saved: samples_budget - samples_drawn,
+              stopped: { ...stopped },
+            },
+          }
+        : {}),
+      tokens,
+      cache_saved: this.cacheSaved.totals(),
+      tokens_source: "results",
+      tokens_by_role: tokensByRole,
+      roles,
+    };
+  }
+}
+
+/** Per stage and in total. */
+class StageTotalsFold {
+  private readonly byStage: Record<string, TokenTotals> = {};
+  private readonly total: TokenTotals = { prompt: 0, completion: 0, reasoning: 0, requests: 0 };
+
+  add(stage: string, u: TokenTotals): void {
+    const t = this.byStage[stage] ?? { prompt: 0, completion: 0, reasoning: 0, requests: 0 };
+    this.byStage[stage] = t;
+    addTokenTotals(t, u);
+    addTokenTotals(this.total, u);
+  }
+
+  totals(): Record<string, TokenTotals> & { total: TokenTotals } {
+    return { ...structuredClone(this.byStage), total: { ...this.total } };
+  }
+}
+
+/** What the scores read of an outcome. */
+interface GradedFacts {
+  difficulty: string;
+  methods: { label: string; passed: boolean }[];
+  oracleByRound: boolean[];
+  correctByRound: number[];
+}
+
+/** Oracle counts of one difficulty: by round, and for outcomes shorter than the run's rounds, their last round. */
+interface OracleCounts {
+  problems: number;
+  /** [round] → problems passing at that round (over outcomes that have it). */
+  passing: number[];
+  correct: number[];
+  /** [rounds] → outcomes with that many oracle rounds: how many, and how many passed their last. */
+  endedAt: { problems: number; passing: number }[];
+  /** [rounds] → the last correct share of outcomes with that many shares, summed. */
+  correctEndedAt: number[];
+}
+
+/**
+ * pass@1 of every method and the oracle per round. An outcome with fewer rounds than the run's
+ * most counts its last round for the later ones (it stopped early: its answer did not change).
+ */
+class GradedScoresFold {
+  private readonly byDifficulty = new Map<string, OracleCounts>();
+  /** label → difficulty → problems passed. */
+  private readonly passed = new Map<string, Map<string, number>>();
+  private problems = 0;
+
+  add(o: GradedFacts): void {
+    this.problems++;
+    let counts = this.byDifficulty.get(o.difficulty);
+    if (!counts) {
+      counts = { problems: 0, passing: [], correct: [], endedAt: [], correctEndedAt: [] };
+      this.byDifficulty.set(o.difficulty, counts);
+    }
+    counts.problems++;
+    o.oracleByRound.forEach((pass, r) => {
+      counts.passing[r] = (counts.passing[r] ?? 0) + (pass ? 1 : 0);
+    });
+    const rounds = o.oracleByRound.length;
+    const end = counts.endedAt[rounds] ?? { problems: 0, passing: 0 };
+    counts.endedAt[rounds] = end;
+    end.problems++;
+    end.passing += o.oracleByRound.at(-1) ? 1 : 0;
+    o.correctByRound.forEach((share, r) => {
+      counts.correct[r] = (counts.correct[r] ?? 0) + share;
+    });
+    const shares = o.correctByRound.length;
+    counts.correctEndedAt[shares] = (counts.correctEndedAt[shares] ?? 0) + (o.correctByRound.at(-1) ?? 0);
+    for (const m of o.methods) {
+      let split = this.passed.get(m.label);
+      if (!split) {
+        split = new Map();
+        this.passed.set(m.label, split);
+      }
+      split.set(o.difficulty, (split.get(o.difficulty) ?? 0) + (m.passed ? 1 : 0));
+    }
+  }
+
+  scores(): Pick<RunSummary, "methods" | "oracle"> {
+    const difficulties = [...this.byDifficulty.keys()].sort();
+    const methods: RunSummary["methods"] = {};
+    for (const [label, split] of this.passed) {
+      const passed = [...split.values()].reduce((a, b) => a + b, 0);
+      methods[label] = {
+        pass_at_1: share(passed, this.problems),
+        passed,
+        by_difficulty: Object.fromEntries(
+          difficulties.map((d) => [d, share(split.get(d) ?? 0, this.byDifficulty.get(d)?.problems ?? 0)]),
+        ),
+      };
+    }
+    const all = [...this.byDifficulty.values()];
+    const rounds = Math.max(0, ...all.map((c) => c.endedAt.length - 1));
+    const oracleAt = (subset: OracleCounts[], r: number) => {
+      let hits = 0;
+      let total = 0;
+      for (const c of subset) {
+        total += c.problems;
+        hits += c.passing[r] ?? 0;
+        // Outcomes that ended before round r count their last round.
+        for (let len = 0; len <= r && len < c.endedAt.length; len++) hits += c.endedAt[len]?.passing ?? 0;
+      }
+      return share(hits, total);
+    };
+    const correctAt = (r: number) => {
+      let sum = 0;
+      for (const c of all) {
+        sum += c.correct[r] ?? 0;
+        // Outcomes with no share at round r count their last one.
+        for (let len = 0; len <= r && len < c.correctEndedAt.length; len++) sum += c.correctEndedAt[len] ?? 0;
+      }
+      return round4(sum / Math.max(1, this.problems));
+    };
+    return {
+      methods,
+      oracle: {
+        pass_at_n: Array.from({ length: rounds }, (_, r) => oracleAt(all, r)),
+        mean_correct_share: Array.from({ length: rounds }, (_, r) => correctAt(r)),
+        by_difficulty: Object.fromEntries(
+          difficulties.map((d) => [
+            d,
+            Array.from({ length: rounds }, (_, r) => oracleAt([this.byDifficulty.get(d) as OracleCounts], r)),
+          ]),
+        ),
+      },
+    };
+  }
 }
 
 export function addTokenTotals(into: TokenTotals, u: TokenTotals): void {
@@ -204,73 +370,4 @@ export function addTokenTotals(into: TokenTotals, u: TokenTotals): void {
   into.completion += u.completion;
   into.reasoning += u.reasoning;
   into.requests += u.requests;
-}
-
-/** pass@1 of every method and the oracle per round, from the outcomes' verdicts. */
-function gradedScores(outcomes: ProblemOutcome[]): Pick<RunSummary, "methods" | "oracle"> {
-  const difficulties = [...new Set(outcomes.map((o) => o.difficulty))].sort();
-  const methods: RunSummary["methods"] = {};
-  const labels = [...new Set(outcomes.flatMap((o) => o.methods.map((m) => m.label)))];
-  for (const label of labels) {
-    const results = outcomes.map((o) => ({
-      difficulty: o.difficulty,
-      passed: o.methods.find((m) => m.label === label)?.passed ?? false,
-    }));
-    const passed = results.filter((r) => r.passed).length;
-    methods[label] = {
-      pass_at_1: share(passed, results.length),
-      passed,
-      by_difficulty: Object.fromEntries(
-        difficulties.map((d) => {
-          const split = results.filter((r) => r.difficulty === d);
-          return [d, share(split.filter((r) => r.passed).length, split.length)];
-        }),
-      ),
-    };
-  }
-  const rounds = Math.max(0, ...outcomes.map((o) => o.oracleByRound.length));
-  const oracleAt = (subset: ProblemOutcome[], r: number) =>
-    share(subset.filter((o) => o.oracleByRound[r] ?? o.oracleByRound.at(-1)).length, subset.length);
-  return {
-    methods,
-    oracle: {
-      pass_at_n: Array.from({ length: rounds }, (_, r) => oracleAt(outcomes, r)),
-      mean_correct_share: Array.from({ length: rounds }, (_, r) =>
-        round4(
-          outcomes.reduce((sum, o) => sum + (o.correctByRound[r] ?? o.correctByRound.at(-1) ?? 0), 0) /
-            Math.max(1, outcomes.length),
-        ),
-      ),
-      by_difficulty: Object.fromEntries(
-        difficulties.map((d) => {
-          const split = outcomes.filter((o) => o.difficulty === d);
-          return [d, Array.from({ length: rounds }, (_, r) => oracleAt(split, r))];
-        }),
-      ),
-    },
-  };
-}
-
-/** `also_graded.<grader>`: the same scores under each further grader, where the run asked for them. */
-function alsoGradedScores(outcomes: ProblemOutcome[], config: RunConfig): Pick<RunSummary, "also_graded"> {
-  const graders = (config.alsoGrade ?? []).filter((g) => g !== config.grader);
-  if (graders.length === 0) return {};
-  return {
-    also_graded: Object.fromEntries(
-      graders.map((grader) => [
-        grader,
-        gradedScores(
-          outcomes.map((o) => {
-            const other = o.alsoGraded?.[grader];
-            return {
-              ...o,
-              methods: o.methods.map((m) => ({ ...m, passed: other?.methods[m.label] === true })),
-              oracleByRound: other?.oracleByRound ?? o.oracleByRound.map(() => false),
-              correctByRound: other?.correctByRound ?? o.correctByRound.map(() => 0),
-            };
-          }),
-        ),
-      ]),
-    ),
-  };
 }
