@@ -1,5 +1,6 @@
 import type { RunConfig } from "../config/run-config";
 import { metricSum, metricsUrlOf } from "../llm/endpoint-throughput";
+import type { LlmGateway } from "../llm/llm-gateway";
 import { resolveBaseUrl } from "../llm/openai-gateway";
 import { admissionRoom, type EndpointLoad, learnBatch } from "../method/admission";
 
@@ -24,7 +25,7 @@ async function endpointLoad(baseUrl: string): Promise<EndpointLoad | undefined> 
 }
 
 /** Admission by the endpoint's free slots (method/admission.ts), for runs with `admission: endpoint`. */
-export function admissionActivities() {
+export function admissionActivities(llm?: Pick<LlmGateway, "queuedSequences">) {
   const learned = new Map<string, number>();
   const admitted: { at: number; sequences: number }[] = [];
   return {
@@ -37,9 +38,14 @@ export function admissionActivities() {
       const n = config.budget.n;
       const deadline = Date.now() + LONG_POLL_MS;
       for (;;) {
-        const load = await endpointLoad(endpoint.baseUrl);
-        if (load) {
-          const batch = learnBatch(learned.get(endpoint.baseUrl), load);
+        const measured = await endpointLoad(endpoint.baseUrl);
+        // What this worker holds back waits too: the endpoint's queue is kept short on purpose.
+        const load = measured && {
+          ...measured,
+          waiting: measured.waiting + (llm?.queuedSequences?.(endpoint.baseUrl) ?? 0),
+        };
+        if (measured) {
+          const batch = learnBatch(learned.get(endpoint.baseUrl), measured);
           if (batch !== undefined) learned.set(endpoint.baseUrl, batch);
         }
         const now = Date.now();

@@ -40,7 +40,7 @@ export function createPipelineActivities(untimed: PipelineDeps) {
     ...resultsActivities(deps),
     ...sweepActivities(deps),
     ...budgetCapActivities(deps),
-    ...admissionActivities(),
+    ...admissionActivities(deps.llm),
   };
   // The endpoint's and the sandboxes' queues serve the oldest problem first (runtime/work-priority.ts).
   const problemAge = new ArrivalOrder();

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { Client, Connection } from "@temporalio/client";
+import type { temporal } from "@temporalio/proto";
 import { projectRoot } from "../runtime/paths";
 import { EmbeddedTemporalServer } from "../runtime/temporal-server";
 
@@ -32,6 +33,8 @@ export interface SimProcess {
     requests: number;
     completionTokens: number;
   }>;
+  /** CPU seconds the simulator's process has used. */
+  cpuSeconds(): number;
   stop(): void;
 }
 
@@ -62,11 +65,21 @@ export async function startSim(
       config,
       ...(options.extraArgs ?? []),
     ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      // The checked mutant pools outlive one benchmark: later runs load them instead of checking again.
+      env: { SSTAR_MUTANT_CACHE_DIR: join(projectRoot, ".sstar", "cache", "bench"), ...process.env },
+    },
   );
   let err = "";
+  // A benchmark times the pipeline, not the simulator checking its mutants: the run starts after.
+  let poolReady: () => void = () => {};
+  const pool = new Promise<void>((resolve) => {
+    poolReady = resolve;
+  });
   child.stderr?.on("data", (d: Buffer) => {
     err = (err + d.toString()).slice(-4000);
+    if (/every problem's mutants are ready/.test(err)) poolReady();
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
@@ -77,11 +90,13 @@ export async function startSim(
     });
     child.once("exit", (code) => reject(new Error(`sstar sim exited with ${code}: ${err}`)));
   });
+  await Promise.race([pool, new Promise((r) => setTimeout(r, 15 * 60_000))]);
   const base = url.replace(/\/v1$/, "");
   return {
     url,
     stats: async () =>
       (await (await fetch(`${base}/sim/stats`)).json()) as Awaited<ReturnType<SimProcess["stats"]>>,
+    cpuSeconds: () => (child.pid ? cpuSeconds(child.pid) : 0),
     stop: () => child.kill("SIGTERM"),
   };
 }
@@ -135,6 +150,10 @@ export interface RunResult {
   stderr: string;
   wallSeconds: number;
   peakRssMb: number;
+  /** CPU time of the `sstar run` process itself (its worker, workflows and activities). */
+  workerCpuSeconds: number;
+  /** CPU time of the whole machine during the run, every process and core together. */
+  machineCpuSeconds: number;
   runId: string | undefined;
 }
 
@@ -147,9 +166,27 @@ function rssMb(pid: number): number {
   }
 }
 
+/** CPU seconds a process has used itself (user + system), from /proc; 0 once it is gone. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    // utime and stime: fields 14 and 15 of stat, 12 and 13 after the command name.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The machine's busy CPU seconds so far, all cores together (/proc/stat). */
+export function machineCpuSeconds(): number {
+  const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / 100;
+}
+
 /**
  * `sstar run` (worker hosted in the same process, as on one machine) as a child; its resident
- * memory is sampled every 250 ms. `whileRunning` gets the run id once the run announces it.
+ * memory and CPU time are sampled every 250 ms. `whileRunning` gets the run id once the run announces it.
  */
 export async function runSstar(
   dataDir: string,
@@ -166,8 +203,12 @@ export async function runSstar(
   let stderr = "";
   let runId: string | undefined;
   let peak = 0;
+  let cpu = 0;
+  const machineCpuAtStart = machineCpuSeconds();
   const sampler = setInterval(() => {
-    if (child.pid) peak = Math.max(peak, rssMb(child.pid));
+    if (!child.pid) return;
+    peak = Math.max(peak, rssMb(child.pid));
+    cpu = Math.max(cpu, cpuSeconds(child.pid));
   }, 250);
   child.stdout?.on("data", (d: Buffer) => {
     stdout += d.toString();
@@ -192,6 +233,8 @@ export async function runSstar(
     stderr,
     wallSeconds: (Date.now() - started) / 1000,
     peakRssMb: Math.round(peak),
+    workerCpuSeconds: Number(cpu.toFixed(1)),
+    machineCpuSeconds: Number((machineCpuSeconds() - machineCpuAtStart).toFixed(1)),
     runId,
   };
 }
@@ -215,38 +258,55 @@ export interface HistoryFigures {
   maxPayloadBytes: number;
 }
 
-/** Every workflow history of the data folder's embedded Temporal server: events and largest payload. */
-export async function historyFigures(dataDir: string): Promise<HistoryFigures> {
+type History = temporal.api.history.v1.IHistory;
+
+/** Every workflow history in a data folder (each continued-as-new run alone), read one at a time. */
+export async function forEachHistory(
+  dataDir: string,
+  visit: (workflow: { workflowId: string; runId: string; type: string }, history: History) => void,
+): Promise<void> {
   const server = await EmbeddedTemporalServer.start({ dataDir });
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  try {
+    for await (const wf of client.workflow.list())
+      visit(wf, await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory());
+  } finally {
+    await client.connection.close();
+    await server.stop();
+  }
+}
+
+/** The largest payload (encoded bytes) anywhere in a history. */
+export function largestPayloadBytes(history: History): number {
+  let largest = 0;
+  const visit = (value: unknown): void => {
+    if (!value || typeof value !== "object") return;
+    const record = value as Record<string, unknown>;
+    if (record.data instanceof Uint8Array && "metadata" in record)
+      largest = Math.max(largest, record.data.length);
+    for (const v of Object.values(record)) if (typeof v === "object") visit(v);
+  };
+  visit(history);
+  return largest;
+}
+
+/** Every workflow history of the data folder's embedded Temporal server: events and largest payload. */
+export async function historyFigures(dataDir: string): Promise<HistoryFigures> {
   const figures: HistoryFigures = {
     workflows: 0,
     maxHistoryEvents: 0,
     maxHistoryWorkflow: "",
     maxPayloadBytes: 0,
   };
-  try {
-    for await (const wf of client.workflow.list()) {
-      const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
-      figures.workflows++;
-      const events = history.events?.length ?? 0;
-      if (events > figures.maxHistoryEvents) {
-        figures.maxHistoryEvents = events;
-        figures.maxHistoryWorkflow = `${wf.workflowId} (${wf.runId})`;
-      }
-      const visit = (value: unknown): void => {
-        if (!value || typeof value !== "object") return;
-        const record = value as Record<string, unknown>;
-        if (record.data instanceof Uint8Array && "metadata" in record)
-          figures.maxPayloadBytes = Math.max(figures.maxPayloadBytes, record.data.length);
-        for (const v of Object.values(record)) if (typeof v === "object") visit(v);
-      };
-      visit(history);
+  await forEachHistory(dataDir, (wf, history) => {
+    figures.workflows++;
+    const events = history.events?.length ?? 0;
+    if (events > figures.maxHistoryEvents) {
+      figures.maxHistoryEvents = events;
+      figures.maxHistoryWorkflow = `${wf.workflowId} (${wf.runId})`;
     }
-  } finally {
-    await client.connection.close();
-    await server.stop();
-  }
+    figures.maxPayloadBytes = Math.max(figures.maxPayloadBytes, largestPayloadBytes(history));
+  });
   return figures;
 }
 

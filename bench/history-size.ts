@@ -3,9 +3,8 @@
 // Usage: npx tsx bench/history-size.ts --data-dir DIR [--out bench/results/history-size]
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { Client, Connection } from "@temporalio/client";
 import proto from "@temporalio/proto";
-import { EmbeddedTemporalServer } from "../runtime/temporal-server";
+import { forEachHistory, largestPayloadBytes } from "./bench-support";
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback?: string) => {
@@ -16,8 +15,6 @@ const dataDir = flag("--data-dir");
 const out = flag("--out", "bench/results/history-size") as string;
 if (!dataDir) throw new Error("--data-dir is required");
 
-const server = await EmbeddedTemporalServer.start({ dataDir });
-const client = new Client({ connection: await Connection.connect({ address: server.address }) });
 const rows: {
   workflowId: string;
   type: string;
@@ -25,31 +22,15 @@ const rows: {
   historyBytes: number;
   largestPayloadBytes: number;
 }[] = [];
-try {
-  for await (const wf of client.workflow.list()) {
-    const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
-    const historyBytes = proto.temporal.api.history.v1.History.encode(history).finish().length;
-    let largest = 0;
-    const visit = (value: unknown): void => {
-      if (!value || typeof value !== "object") return;
-      const record = value as Record<string, unknown>;
-      if (record.data instanceof Uint8Array && "metadata" in record)
-        largest = Math.max(largest, record.data.length);
-      for (const v of Object.values(record)) if (typeof v === "object") visit(v);
-    };
-    visit(history);
-    rows.push({
-      workflowId: wf.workflowId,
-      type: wf.type,
-      events: history.events?.length ?? 0,
-      historyBytes,
-      largestPayloadBytes: largest,
-    });
-  }
-} finally {
-  await client.connection.close();
-  await server.stop();
-}
+await forEachHistory(dataDir, (wf, history) =>
+  rows.push({
+    workflowId: wf.workflowId,
+    type: wf.type,
+    events: history.events?.length ?? 0,
+    historyBytes: proto.temporal.api.history.v1.History.encode(history).finish().length,
+    largestPayloadBytes: largestPayloadBytes(history),
+  }),
+);
 const problems = rows.filter((r) => r.type === "problemWorkflow");
 const max = (xs: number[]) => Math.max(0, ...xs);
 const figures = {

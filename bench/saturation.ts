@@ -5,7 +5,7 @@
 // wall time went (the run's own time breakdown).
 // Usage: npm run -s bench -- saturation [--problems 100] [--json]
 import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunSummary } from "../method/run-summary";
 import { writeSyntheticProblems } from "../scripts/synthesize-problems";
@@ -54,7 +54,9 @@ export async function saturation(args: string[]): Promise<Record<string, unknown
       if (s)
         timeline.push({ t: Math.round((Date.now() - t0) / 1000), running: s.running, waiting: s.waiting });
     }, 10_000);
+    const simCpuBefore = sim.cpuSeconds();
     const run = await runSstar(join(dir, "data"), ["run", config, "--json"]);
+    const simCpu = sim.cpuSeconds() - simCpuBefore;
     clearInterval(sampler);
     if (run.code !== 0) throw new Error(`sstar run exited ${run.code}: ${run.stderr.slice(-3000)}`);
     const summary = JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}") as RunSummary;
@@ -80,6 +82,14 @@ export async function saturation(args: string[]): Promise<Record<string, unknown
       max_num_seqs: maxNumSeqs,
       completion_tokens: stats.completionTokens,
       worker_peak_rss_mb: run.peakRssMb,
+      // Where the 2 cores went: the worker process, the simulator, and the rest (Temporal's server,
+      // the gVisor sandboxes); a CPU share near 1 means the CPU side, not the endpoint, sets the pace.
+      cpu_s: {
+        worker: run.workerCpuSeconds,
+        simulator: round(simCpu, 1),
+        other: round(Math.max(0, run.machineCpuSeconds - run.workerCpuSeconds - simCpu), 1),
+        machine_share: round(run.machineCpuSeconds / (cpus().length * run.wallSeconds)),
+      },
       errored: summary.errored,
       admission: flagOf(args, "--admission", "endpoint"),
       batch_timeline: timeline.map((x) => `${x.t}s:${x.running}+${x.waiting}`).join(" "),

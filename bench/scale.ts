@@ -1,7 +1,7 @@
 // Scale: K synthetic problems through a whole run on one machine (the simulator at zero latency,
 // N=4, R=1): do they all finish, in how much worker memory, with how large Temporal histories and
 // payloads, and does `sstar status` stay fast meanwhile?
-// Usage: npm run -s bench -- scale [--problems 1000] [--window 100] [--json]
+// Usage: npm run -s bench -- scale [--problems 1000] [--window 500] [--json]
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +21,7 @@ import {
 
 export async function scale(args: string[]): Promise<Record<string, unknown>> {
   const problems = Number(flagOf(args, "--problems", "1000"));
-  const window = Number(flagOf(args, "--window", String(Math.min(problems, 200))));
+  const window = Number(flagOf(args, "--window", String(Math.min(problems, 500))));
   const dir = mkdtempSync(join(tmpdir(), "sstar-bench-scale-"));
   const dataset = join(dir, "problems.jsonl");
   await writeSyntheticProblems(dataset, problems);

@@ -11,6 +11,7 @@ import { currentWorkPriority } from "../runtime/work-priority";
 export class ConcurrencyLimiter {
   private active = 0;
   private activeSequences = 0;
+  private waitingSequences = 0;
   private readonly waiting = new PriorityQueue<{ sequences: number; go: () => void }>();
 
   constructor(
@@ -22,11 +23,17 @@ export class ConcurrencyLimiter {
     return this.waiting.size;
   }
 
+  /** Sequences of the requests waiting. */
+  get queuedSequences(): number {
+    return this.waitingSequences;
+  }
+
   async run<T>(task: () => Promise<T>, sequences = 1, priority = currentWorkPriority()): Promise<T> {
-    if (this.waiting.size > 0 || !this.fits(sequences))
+    if (this.waiting.size > 0 || !this.fits(sequences)) {
       // Counted by admit() when let through.
+      this.waitingSequences += sequences;
       await new Promise<void>((go) => this.waiting.push({ sequences, go }, priority));
-    else {
+    } else {
       this.active++;
       this.activeSequences += sequences;
     }
@@ -47,6 +54,7 @@ export class ConcurrencyLimiter {
   private admit(): void {
     for (let head = this.waiting.peek(); head && this.fits(head.sequences); head = this.waiting.peek()) {
       this.waiting.pop();
+      this.waitingSequences -= head.sequences;
       // Counted now, not when the waiter resumes: the next head must see this one's room taken.
       this.active++;
       this.activeSequences += head.sequences;

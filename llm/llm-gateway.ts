@@ -52,6 +52,11 @@ export interface Completion {
 /** The LLM boundary: any OpenAI-compatible endpoint, behind a response cache. */
 export interface LlmGateway {
   complete(request: CompletionRequest): Promise<Completion>;
+  /**
+   * Sequences this worker holds back for the endpoint at `baseUrl` (its queue, oldest problem
+   * first): demand the endpoint's own /metrics do not show yet. Absent: none held.
+   */
+  queuedSequences?(baseUrl: string): number;
 }
 
 export const ZERO_USAGE: TokenUsage = { prompt: 0, completion: 0, reasoning: 0, cachedPrompt: 0 };

@@ -220,6 +220,10 @@ export class OpenAiGateway implements LlmGateway {
     return { choices, usage, requests, servedFromCache, latencyMs: Date.now() - started };
   }
 
+  queuedSequences(baseUrl: string): number {
+    return this.limiters.get(baseUrl)?.queuedSequences ?? 0;
+  }
+
   private client(request: CompletionRequest): OpenAI {
     const { endpoint } = request;
     const key = `${endpoint.baseUrl}\u0000${endpoint.apiKeyEnv ?? ""}`;

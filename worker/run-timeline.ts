@@ -119,7 +119,10 @@ export class RunTimelines {
   }
 
   llm(inner: LlmGateway): LlmGateway {
-    return { complete: (request) => this.timed("llm", () => inner.complete(request)) };
+    return {
+      complete: (request) => this.timed("llm", () => inner.complete(request)),
+      queuedSequences: (baseUrl) => inner.queuedSequences?.(baseUrl) ?? 0,
+    };
   }
 
   executor(inner: ProgramExecutor): ProgramExecutor {
