@@ -1,24 +1,6 @@
 import { Command } from "commander";
 import { ConfigError } from "../config/load-run-config";
 import { dataDir } from "../runtime/paths";
-import { registerCluster } from "./commands/cluster";
-import { registerData } from "./commands/data";
-import { registerDemo } from "./commands/demo";
-import { registerDoctor } from "./commands/doctor";
-import { registerEstimate } from "./commands/estimate";
-import { registerExec } from "./commands/exec";
-import { registerLedger } from "./commands/ledger";
-import { registerPresets } from "./commands/presets";
-import { registerReport } from "./commands/report";
-import { registerReselect } from "./commands/reselect";
-import { registerRun } from "./commands/run";
-import { registerSandbox } from "./commands/sandbox";
-import { registerServer } from "./commands/server";
-import { registerSim } from "./commands/sim";
-import { registerSmoke } from "./commands/smoke";
-import { registerStatus } from "./commands/status";
-import { registerSweep } from "./commands/sweep";
-import { registerWorker } from "./commands/worker";
 
 // `sstar presets | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {
@@ -34,24 +16,44 @@ const program = new Command()
   // Subcommands inherit it: a usage error (unknown flag, bad value) exits 2, help and --version 0.
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
-registerCluster(program);
-registerData(program);
-registerDemo(program);
-registerDoctor(program);
-registerEstimate(program);
-registerExec(program);
-registerLedger(program);
-registerPresets(program);
-registerReport(program);
-registerReselect(program);
-registerRun(program);
-registerSandbox(program);
-registerServer(program);
-registerSim(program);
-registerSmoke(program);
-registerStatus(program);
-registerSweep(program);
-registerWorker(program);
+// Each command's module is loaded only when it is the one asked for: loading them all (the worker,
+// the Kubernetes client, the simulator) took seconds on a loaded machine, which `sstar status`
+// polled during a big run must not pay. Help without a command lists them all.
+type Register = (program: Command) => void;
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  cluster: async () => (await import("./commands/cluster")).registerCluster,
+  data: async () => (await import("./commands/data")).registerData,
+  demo: async () => (await import("./commands/demo")).registerDemo,
+  doctor: async () => (await import("./commands/doctor")).registerDoctor,
+  estimate: async () => (await import("./commands/estimate")).registerEstimate,
+  exec: async () => (await import("./commands/exec")).registerExec,
+  ledger: async () => (await import("./commands/ledger")).registerLedger,
+  presets: async () => (await import("./commands/presets")).registerPresets,
+  report: async () => (await import("./commands/report")).registerReport,
+  reselect: async () => (await import("./commands/reselect")).registerReselect,
+  run: async () => (await import("./commands/run")).registerRun,
+  sandbox: async () => (await import("./commands/sandbox")).registerSandbox,
+  server: async () => (await import("./commands/server")).registerServer,
+  sim: async () => (await import("./commands/sim")).registerSim,
+  smoke: async () => (await import("./commands/smoke")).registerSmoke,
+  status: async () => (await import("./commands/status")).registerStatus,
+  sweep: async () => (await import("./commands/sweep")).registerSweep,
+  worker: async () => (await import("./commands/worker")).registerWorker,
+};
+
+/** The command named on the command line: the first argument that is not a global option. */
+function commandName(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === "--data-dir") i++;
+    else if (!arg.startsWith("-")) return arg;
+  }
+  return undefined;
+}
+
+const named = commandName(process.argv.slice(2));
+for (const name of named && COMMANDS[named] ? [named] : Object.keys(COMMANDS))
+  (await (COMMANDS[name] as () => Promise<Register>)())(program);
 
 try {
   await program.parseAsync();

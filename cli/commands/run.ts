@@ -44,8 +44,9 @@ export function runIdOf(config: RunConfig): string {
   return `${config.name}-${hash}`.replace(/[^\w.-]+/g, "_");
 }
 
-export const runWorkflowId = (runId: string) => `sstar-run-${runId}`;
-export const resultsDirOf = (dataDir: string, runId: string) => join(dataDir, "runs", runId);
+import { progressLine, resultsDirOf, runWorkflowId } from "../run-locations";
+
+export { progressLine, resultsDirOf, runWorkflowId };
 
 export interface RunOptions extends WorkerHostingOptions {
   json?: boolean;
@@ -375,11 +376,4 @@ async function gpuMeteringInCluster(
 function childrenPerHistory(): number | undefined {
   const value = Number(process.env.SSTAR_CHILDREN_PER_HISTORY);
   return Number.isInteger(value) && value > 0 ? value : undefined;
-}
-
-export function progressLine(p: RunProgress): string {
-  const tokens = Object.values(p.usage).reduce((sum, u) => sum + (u?.prompt ?? 0) + (u?.completion ?? 0), 0);
-  const minutes = (Date.now() - p.startedAt) / 60_000;
-  const rate = minutes > 0 ? (p.done / minutes).toFixed(1) : "-";
-  return `progress: ${p.done}/${p.total ?? "?"} problems done, ${p.inFlight} in flight, ${tokens} tokens, ${rate} problems/min`;
 }

@@ -13,9 +13,9 @@ import type { RunProgress } from "../../workflows/pipeline-types";
 import { problemWorkflowId, progressQuery } from "../../workflows/run-workflow";
 import { UsageError } from "../exit-errors";
 import type { GlobalOptions } from "../global-options";
+import { progressLine, resultsDirOf, runWorkflowId } from "../run-locations";
 import { breakdownLine, formatSummary } from "../summary-table";
 import { withTemporal } from "../with-temporal";
-import { progressLine, resultsDirOf, runWorkflowId } from "./run";
 
 /**
  * A running run's progress without asking its workflow (worker/run-progress.ts): the problem list,
@@ -58,6 +58,27 @@ async function problemsRunning(client: Client, runId: string): Promise<number | 
   }
 }
 
+/**
+ * The run workflow's status. Visibility answers "running" in milliseconds; describing the workflow
+ * waits on its busy history during a big run (over a second measured), so it is asked only otherwise.
+ */
+async function runStatus(client: Client, workflowId: string): Promise<string> {
+  try {
+    const { count } = await client.workflow.count(
+      `WorkflowId = "${workflowId}" AND ExecutionStatus = "Running"`,
+    );
+    if (count > 0) return "RUNNING";
+  } catch {
+    // a server without visibility counts: describe says it
+  }
+  try {
+    return (await client.workflow.getHandle(workflowId).describe()).status.name;
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    return "NOT STARTED";
+  }
+}
+
 export function registerStatus(program: Command): void {
   program
     .command("status")
@@ -80,12 +101,7 @@ export function registerStatus(program: Command): void {
           const link = target.uiUrl
             ? `${target.uiUrl}/namespaces/${target.namespace}/workflows/${workflowId}`
             : "";
-          let status = "NOT STARTED";
-          try {
-            status = (await client.workflow.getHandle(workflowId).describe()).status.name;
-          } catch (err) {
-            if (!(err instanceof WorkflowNotFoundError)) throw err;
-          }
+          const status = await runStatus(client, workflowId);
           if (status === "RUNNING") {
             const progress =
               (await progressFromFiles(dataDir, runId, resultsDir, () => problemsRunning(client, runId))) ??
