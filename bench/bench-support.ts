@@ -90,7 +90,9 @@ export async function startSim(
     });
     child.once("exit", (code) => reject(new Error(`sstar sim exited with ${code}: ${err}`)));
   });
-  await Promise.race([pool, new Promise((r) => setTimeout(r, 15 * 60_000))]);
+  let giveUp: NodeJS.Timeout | undefined;
+  await Promise.race([pool, new Promise((r) => (giveUp = setTimeout(r, 15 * 60_000)))]);
+  clearTimeout(giveUp);
   const base = url.replace(/\/v1$/, "");
   return {
     url,
