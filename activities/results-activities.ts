@@ -186,10 +186,8 @@ export function resultsActivities(deps: PipelineDeps) {
       const results = jsonLines(join(input.resultsDir, "results.jsonl"));
       const generations = new LcbGenerationFiles(deps.store, join(input.resultsDir, "lcb-generations"));
       for (const file of ordered) {
-        const outcome = withPaidUsage(
-          JSON.parse(await readFile(file.path, "utf8")) as ProblemOutcome,
-          paid.llm.get(file.id),
-        );
+        const stored = JSON.parse(await readFile(file.path, "utf8")) as ProblemOutcome;
+        const outcome = withPaidUsage(stored, paid.llm.get(stored.problemId));
         known.add(outcome.problemId);
         fold.add(outcome);
         if (outcome.capped) capped.push({ problemId: outcome.problemId, capped: outcome.capped });
