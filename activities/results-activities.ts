@@ -291,7 +291,7 @@ async function readSkippedRows(resultsDir: string): Promise<{ skipped_rows?: Ski
  * a JSON array one problem at a time.
  */
 class LcbGenerationFiles {
-  private readonly files = new Map<string, { out: ReturnType<typeof jsonArray> }>();
+  private readonly files = new Map<string, ReturnType<typeof jsonArray>>();
 
   constructor(
     private readonly store: ContentStore,
@@ -317,17 +317,17 @@ class LcbGenerationFiles {
 
   async close(): Promise<void> {
     await this.file("all-candidates");
-    for (const { out } of this.files.values()) await out.close();
+    for (const out of this.files.values()) await out.close();
   }
 
   private async file(name: string): Promise<ReturnType<typeof jsonArray>> {
     let file = this.files.get(name);
     if (!file) {
       await mkdir(this.dir, { recursive: true });
-      file = { out: jsonArray(join(this.dir, `${name}.json`)) };
+      file = jsonArray(join(this.dir, `${name}.json`));
       this.files.set(name, file);
     }
-    return file.out;
+    return file;
   }
 }
 
